@@ -1,0 +1,106 @@
+"""Load-then-authorize helpers: objects outside the caller's scope are 404.
+
+Every view that takes an id goes through one of these, so a coach sees only
+their caseload, a participant only their own record and a manager only their
+organisation. A 404 (not 403) keeps ids from being probed.
+"""
+
+from functools import wraps
+
+import sqlalchemy as sa
+from flask import abort
+from flask_login import current_user, login_required
+
+from journey.cohorts.models import Cohort
+from journey.enums import Role
+from journey.extensions import db
+from journey.participants.models import Enrollment, Participant
+from journey.programs.models import Program
+
+# Roles that may read participants' records at all. Admins manage users and
+# programmes and see no participant data.
+CASEWORK_ROLES = (Role.coach, Role.manager)
+
+
+def roles_required(*roles: Role):
+    """Allow only the given roles; others get 404 so the route stays hidden."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(404)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def enrollment_scope(user) -> sa.ColumnElement[bool]:
+    """SQL condition limiting ``Enrollment`` rows to what ``user`` may see."""
+    if user.role == Role.coach:
+        return Enrollment.coach_id == user.id
+    if user.role == Role.manager:
+        return Participant.organization_id == user.organization_id
+    if user.role == Role.participant:
+        return Participant.portal_user_id == user.id
+    return sa.false()
+
+
+def participant_scope(user) -> sa.ColumnElement[bool]:
+    """SQL condition limiting ``Participant`` rows to what ``user`` may see."""
+    if user.role == Role.manager:
+        return Participant.organization_id == user.organization_id
+    if user.role == Role.coach:
+        own = sa.select(Enrollment.id).where(
+            Enrollment.participant_id == Participant.id, Enrollment.coach_id == user.id
+        )
+        return sa.and_(Participant.organization_id == user.organization_id, own.exists())
+    if user.role == Role.participant:
+        return Participant.portal_user_id == user.id
+    return sa.false()
+
+
+def get_enrollment_or_404(enrollment_id: int, *options) -> Enrollment:
+    stmt = (
+        sa.select(Enrollment)
+        .join(Enrollment.participant)
+        .where(Enrollment.id == enrollment_id, enrollment_scope(current_user))
+    )
+    if options:
+        stmt = stmt.options(*options)
+    enrollment = db.session.scalars(stmt).first()
+    if enrollment is None:
+        abort(404)
+    return enrollment
+
+
+def get_participant_or_404(participant_id: int) -> Participant:
+    stmt = sa.select(Participant).where(
+        Participant.id == participant_id, participant_scope(current_user)
+    )
+    participant = db.session.scalars(stmt).first()
+    if participant is None:
+        abort(404)
+    return participant
+
+
+def get_program_or_404(program_id: int) -> Program:
+    program = db.session.get(Program, program_id)
+    if program is None or program.organization_id != current_user.organization_id:
+        abort(404)
+    return program
+
+
+def get_cohort_or_404(cohort_id: int) -> Cohort:
+    stmt = (
+        sa.select(Cohort)
+        .join(Cohort.program)
+        .where(Cohort.id == cohort_id, Program.organization_id == current_user.organization_id)
+    )
+    cohort = db.session.scalars(stmt).first()
+    if cohort is None:
+        abort(404)
+    return cohort

@@ -1,0 +1,94 @@
+"""Configuration read from the environment.
+
+``JOURNEY_ENV`` selects the profile: ``production`` (default), ``development``
+or ``testing``. Outside development and testing ``SECRET_KEY`` must be set.
+"""
+
+import os
+from datetime import timedelta
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+class Config:
+    ENV_NAME = "production"
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "journey_session"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    WTF_CSRF_ENABLED = True
+    BABEL_DEFAULT_LOCALE = "sv"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"
+    BABEL_TRANSLATION_DIRECTORIES = "translations"
+    LANGUAGES = ("sv", "en")
+    SEED_DEMO_IF_EMPTY = False
+    # Attention signals (issue 3) read these per organisation later.
+    PAGE_SIZE = 50
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    SESSION_COOKIE_SECURE = False
+    SECRET_KEY = "dev-only-not-secret"
+
+
+class TestConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SESSION_COOKIE_SECURE = False
+    SECRET_KEY = "test-only-not-secret"
+    SERVER_NAME = None
+
+
+PROFILES = {
+    "production": Config,
+    "development": DevelopmentConfig,
+    "testing": TestConfig,
+}
+
+
+def default_sqlite_uri(instance_path: str) -> str:
+    return "sqlite:///" + os.path.join(instance_path, "journey.sqlite3")
+
+
+def load_config(app, config=None) -> None:
+    """Apply the profile named by ``JOURNEY_ENV`` (or the given object/dict)."""
+    if config is None or isinstance(config, dict):
+        profile = PROFILES.get(os.environ.get("JOURNEY_ENV", "production"))
+        if profile is None:
+            raise ConfigError("JOURNEY_ENV must be one of: " + ", ".join(PROFILES))
+        app.config.from_object(profile)
+    else:
+        app.config.from_object(config)
+    if os.environ.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(os.environ["DATABASE_URL"])
+    if isinstance(config, dict):
+        app.config.update(config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = default_sqlite_uri(app.instance_path)
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
+    if app.config.get("ENV_NAME") == "production" and not app.config.get("SECRET_KEY"):
+        raise ConfigError(
+            "SECRET_KEY must be set in the environment outside development and tests "
+            "(or set JOURNEY_ENV=development for a local demo)."
+        )
+
+
+def normalise_db_url(url: str) -> str:
+    """Use psycopg 3 for plain ``postgres://``/``postgresql://`` URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

@@ -1,0 +1,127 @@
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from journey.db import TimestampMixin, enum_column
+from journey.enums import (
+    BirthRegion,
+    EducationLevel,
+    EnrollmentStatus,
+    Gender,
+    IdKind,
+    IncomeSource,
+    LabourStatus,
+    SwedishLevel,
+)
+from journey.extensions import db
+
+
+class Participant(TimestampMixin, db.Model):
+    __tablename__ = "participant"
+    __table_args__ = (
+        # One record per person and organisation; NULLs (no number) do not collide.
+        sa.UniqueConstraint("organization_id", "national_id"),
+        sa.Index("ix_participant_org_name", "organization_id", "last_name", "first_name"),
+        sa.CheckConstraint(
+            "(id_kind = 'none' AND national_id IS NULL) OR id_kind != 'none'",
+            name="national_id_matches_kind",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organization.id", ondelete="RESTRICT")
+    )
+    first_name: Mapped[str] = mapped_column(sa.String(100))
+    last_name: Mapped[str] = mapped_column(sa.String(100))
+    id_kind: Mapped[IdKind] = mapped_column(enum_column(IdKind, "id_kind"), default=IdKind.none)
+    # 12 digits (YYYYMMDDNNNC); never in URLs or logs, masked in lists.
+    national_id: Mapped[str | None] = mapped_column(sa.String(12))
+    birth_date: Mapped[date | None] = mapped_column(sa.Date)
+    gender: Mapped[Gender] = mapped_column(enum_column(Gender, "gender"), default=Gender.unknown)
+    birth_region: Mapped[BirthRegion] = mapped_column(
+        enum_column(BirthRegion, "birth_region"), default=BirthRegion.unknown
+    )
+    arrival_year: Mapped[int | None] = mapped_column(sa.Integer)
+    district: Mapped[str] = mapped_column(sa.String(100), default="")
+    education_level: Mapped[EducationLevel] = mapped_column(
+        enum_column(EducationLevel, "education_level"), default=EducationLevel.unknown
+    )
+    swedish_level: Mapped[SwedishLevel] = mapped_column(
+        enum_column(SwedishLevel, "swedish_level"), default=SwedishLevel.unknown
+    )
+    phone: Mapped[str] = mapped_column(sa.String(40), default="")
+    email: Mapped[str] = mapped_column(sa.String(254), default="")
+    portal_user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), unique=True
+    )
+    protected_identity: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    anonymized_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    organization = relationship("Organization")
+    portal_user = relationship("User")
+    enrollments = relationship(
+        "Enrollment", back_populates="participant", order_by="Enrollment.enrolled_on"
+    )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def masked_national_id(self) -> str:
+        """``YYYYMMDD-****``: the form shown everywhere but the edit form."""
+        if not self.national_id:
+            return ""
+        return f"{self.national_id[:8]}-****"
+
+
+class Enrollment(TimestampMixin, db.Model):
+    __tablename__ = "enrollment"
+    __table_args__ = (
+        sa.Index("ix_enrollment_coach_status", "coach_id", "status"),
+        sa.Index("ix_enrollment_cohort_enrolled", "cohort_id", "enrolled_on"),
+        sa.Index("ix_enrollment_participant", "participant_id"),
+        sa.CheckConstraint(
+            "unemployed_months_at_entry IS NULL OR unemployed_months_at_entry >= 0",
+            name="unemployed_months_not_negative",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("participant.id", ondelete="CASCADE")
+    )
+    cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohort.id", ondelete="RESTRICT"))
+    coach_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    status: Mapped[EnrollmentStatus] = mapped_column(
+        enum_column(EnrollmentStatus, "enrollment_status"), default=EnrollmentStatus.active
+    )
+    enrolled_on: Mapped[date] = mapped_column(sa.Date)
+    labour_status_at_entry: Mapped[LabourStatus] = mapped_column(
+        enum_column(LabourStatus, "labour_status"), default=LabourStatus.unemployed
+    )
+    unemployed_months_at_entry: Mapped[int | None] = mapped_column(sa.Integer)
+    income_at_entry: Mapped[IncomeSource] = mapped_column(
+        enum_column(IncomeSource, "income_source"), default=IncomeSource.unknown
+    )
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    participant = relationship("Participant", back_populates="enrollments")
+    cohort = relationship("Cohort", back_populates="enrollments")
+    coach = relationship("User")
+    steps = relationship(
+        "JourneyStep", back_populates="enrollment", order_by="JourneyStep.position"
+    )
+    activities = relationship("Activity", back_populates="enrollment")
+    plan_items = relationship("PlanItem", back_populates="enrollment")
+    assessments = relationship("Assessment", back_populates="enrollment")
+    exit_outcome = relationship("ExitOutcome", back_populates="enrollment", uselist=False)
+    follow_ups = relationship(
+        "FollowUp", back_populates="enrollment", order_by="FollowUp.months_after"
+    )

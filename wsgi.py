@@ -1,0 +1,3 @@
+from journey import create_app
+
+app = create_app()
