@@ -28,7 +28,9 @@ def register_extensions(app: Flask) -> None:
     from journey.i18n import init_babel
 
     db.init_app(app)
-    migrate.init_app(app, db, render_as_batch=True, compare_type=True, directory=_migrations_dir(app))
+    migrate.init_app(
+        app, db, render_as_batch=True, compare_type=True, directory=_migrations_dir(app)
+    )
     csrf.init_app(app)
     htmx.init_app(app)
     init_login(app)

@@ -36,14 +36,15 @@ class Config:
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
     SESSION_COOKIE_SECURE = False
-    SECRET_KEY = "dev-only-not-secret"
+    # Known, public values: only for local development and the test suite.
+    SECRET_KEY = "dev-only-not-secret"  # noqa: S105
 
 
 class TestConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
     SESSION_COOKIE_SECURE = False
-    SECRET_KEY = "test-only-not-secret"
+    SECRET_KEY = "test-only-not-secret"  # noqa: S105
     SERVER_NAME = None
 
 

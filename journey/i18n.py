@@ -1,6 +1,6 @@
 """Locale selection and Swedish-first formatting helpers."""
 
-from flask import Flask, request, session
+from flask import Flask, current_app, has_request_context, session
 from flask_babel import format_decimal
 from flask_login import current_user
 
@@ -8,14 +8,17 @@ from journey.extensions import babel
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        # CLI and background work speak the default language (Swedish).
+        return current_app.config.get("BABEL_DEFAULT_LOCALE", "sv")
     if current_user and current_user.is_authenticated:
         return str(current_user.locale)
     chosen = session.get("locale")
     if chosen in ("sv", "en"):
         return chosen
-    # Swedish unless the visitor's browser asks for English only.
-    best = request.accept_languages.best_match(["sv", "en"]) if request else None
-    return best or "sv"
+    # Swedish by default, whatever the browser asks for: the product's language
+    # is Swedish and English is a per-user choice.
+    return current_app.config.get("BABEL_DEFAULT_LOCALE", "sv")
 
 
 def init_babel(app: Flask) -> None:

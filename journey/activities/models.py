@@ -1,4 +1,4 @@
-from datetime import date, time
+import datetime as dt
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -23,8 +23,8 @@ class Activity(TimestampMixin, db.Model):
         sa.ForeignKey("enrollment.id", ondelete="CASCADE")
     )
     kind: Mapped[ActivityKind] = mapped_column(enum_column(ActivityKind, "activity_kind"))
-    date: Mapped[date] = mapped_column(sa.Date)
-    time: Mapped[time | None] = mapped_column(sa.Time)
+    date: Mapped[dt.date] = mapped_column(sa.Date)
+    time: Mapped[dt.time | None] = mapped_column(sa.Time)
     duration_minutes: Mapped[int | None] = mapped_column(sa.Integer)
     attendance: Mapped[Attendance] = mapped_column(
         enum_column(Attendance, "attendance"), default=Attendance.planned

@@ -63,7 +63,9 @@ def create_user(
             _("Unknown role. Choose one of: %(roles)s", roles=", ".join(r.value for r in Role))
         ) from exc
     if db.session.scalars(sa.select(User.id).where(User.email == email)).first():
-        raise AccountError(_("A user with the email address %(email)s already exists.", email=email))
+        raise AccountError(
+            _("A user with the email address %(email)s already exists.", email=email)
+        )
     user = User(
         email=email,
         role=role,

@@ -1,4 +1,4 @@
-from datetime import date
+import datetime as dt
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -19,8 +19,8 @@ class Cohort(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     program_id: Mapped[int] = mapped_column(sa.ForeignKey("program.id", ondelete="RESTRICT"))
     name: Mapped[str] = mapped_column(sa.String(200))
-    starts_on: Mapped[date] = mapped_column(sa.Date)
-    ends_on: Mapped[date | None] = mapped_column(sa.Date)
+    starts_on: Mapped[dt.date] = mapped_column(sa.Date)
+    ends_on: Mapped[dt.date | None] = mapped_column(sa.Date)
     cost_sek: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     program = relationship("Program", back_populates="cohorts")
@@ -37,7 +37,7 @@ class GroupSession(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohort.id", ondelete="CASCADE"))
     kind: Mapped[ActivityKind] = mapped_column(enum_column(ActivityKind, "activity_kind"))
-    date: Mapped[date] = mapped_column(sa.Date)
+    date: Mapped[dt.date] = mapped_column(sa.Date)
     duration_minutes: Mapped[int] = mapped_column(sa.Integer)
     title: Mapped[str] = mapped_column(sa.String(200))
 

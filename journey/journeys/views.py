@@ -45,13 +45,15 @@ def enrollment(enrollment_id: int):
         object_id=enrollment.id,
         participant_id=enrollment.participant_id,
     )
-    db.session.commit()
-    return render_partial_or_page(
+    # Render before committing: the commit would expire what the template reads.
+    html = render_partial_or_page(
         "enrollments/enrollment.html",
         "enrollments/_steps.html",
         enrollment=enrollment,
         forms=_step_forms(enrollment),
     )
+    db.session.commit()
+    return html
 
 
 @bp.route("/enrollments/<int:enrollment_id>/steps/<int:step_id>", methods=["POST"])

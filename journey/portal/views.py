@@ -28,8 +28,9 @@ def plan():
             )
         )
     ).first()
+    html = render_template("portal/plan.html", participant=participant)
     if participant is not None:
         record(AuditAction.view, object_type="participant", object_id=participant.id,
                participant_id=participant.id, detail="portal")
         db.session.commit()
-    return render_template("portal/plan.html", participant=participant)
+    return html

@@ -16,7 +16,9 @@ def _render(code: int, title: str, message: str):
 def init_app(app: Flask) -> None:
     @app.errorhandler(404)
     def not_found(_e):
-        return _render(404, _("Page not found"), _("The page does not exist or you lack access to it."))
+        return _render(
+            404, _("Page not found"), _("The page does not exist or you lack access to it.")
+        )
 
     @app.errorhandler(CSRFError)
     def csrf_error(_e):

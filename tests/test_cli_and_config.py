@@ -1,0 +1,82 @@
+import pytest
+import sqlalchemy as sa
+
+from journey import create_app
+from journey.auth.models import Organization, User
+from journey.config import ConfigError
+
+
+def test_create_user_with_password_from_stdin(app, db):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["journey", "create-user", "Chef@Kommun.se", "--role", "manager",
+                                 "--org", "Kommun X", "--password-stdin"],
+                           input="ett-långt-lösenord-123\n")
+    assert result.exit_code == 0, result.output
+    assert "chef@kommun.se" in result.output
+    user = db.session.scalars(sa.select(User).where(User.email == "chef@kommun.se")).one()
+    assert user.role == "manager" and user.organization.name == "Kommun X"
+    assert user.check_password("ett-långt-lösenord-123")
+    # The password never appears in the output.
+    assert "ett-långt" not in result.output
+
+    # A second user joins the existing organisation rather than creating another.
+    result = runner.invoke(args=["journey", "create-user", "coach@kommun.se", "--role", "coach",
+                                 "--org", "Kommun X", "--password-stdin"],
+                           input="ett-annat-långt-lösenord\n")
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(sa.select(sa.func.count(Organization.id))) == 1
+
+
+@pytest.mark.parametrize("args,stdin,message", [
+    (["--role", "coach"], "kort\n", "minst 12 tecken"),
+    (["--role", "wizard"], "ett-långt-lösenord-123\n", "Invalid value for '--role'"),
+])
+def test_create_user_refuses_bad_input(app, db, args, stdin, message):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["journey", "create-user", "x@kommun.se", *args, "--org", "K",
+                                 "--password-stdin"], input=stdin)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
+
+
+def test_create_user_refuses_duplicate_email_case_insensitively(app, db):
+    runner = app.test_cli_runner()
+    base = ["journey", "create-user", "--role", "coach", "--org", "K", "--password-stdin"]
+    assert runner.invoke(args=[*base, "a@k.se"], input="ett-långt-lösenord-123\n").exit_code == 0
+    result = runner.invoke(args=[*base, "A@K.SE"], input="ett-långt-lösenord-123\n")
+    assert result.exit_code != 0
+    assert "finns redan" in result.output
+
+
+def test_production_requires_a_secret_key(monkeypatch):
+    monkeypatch.setenv("JOURNEY_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_production_cookies_are_secure_and_env_overrides_apply(monkeypatch):
+    monkeypatch.setenv("JOURNEY_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@db.internal/journey")
+    app = create_app()
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.internal/journey"
+    assert app.config["SECRET_KEY"] == "x" * 40
+
+
+def test_unknown_profile_is_refused(monkeypatch):
+    monkeypatch.setenv("JOURNEY_ENV", "staging")
+    with pytest.raises(ConfigError, match="JOURNEY_ENV"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_default_database_is_sqlite_in_instance_folder(monkeypatch, tmp_path):
+    monkeypatch.setenv("JOURNEY_ENV", "development")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == (
+        "sqlite:///" + app.instance_path + "/journey.sqlite3")

@@ -1,0 +1,83 @@
+"""The Swedish catalogue is complete, and users switch language per account."""
+
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from journey.auth.models import User
+from journey.enums import Role
+from journey.web.filters import fmt_number
+from journey.i18n import format_percent_share
+from tests import factories
+from tests.conftest import page_token
+
+ROOT = Path(__file__).resolve().parents[2]
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+
+
+def _extracted_msgids() -> set[str]:
+    method_map = [("journey/**.py", "python"), ("templates/**.html", "jinja2")]
+    found = set()
+    for _file, _line, message, _comments, _ctx in extract_from_dir(
+        str(ROOT), method_map=method_map, keywords=KEYWORDS
+    ):
+        found.add(message[0] if isinstance(message, tuple) else message)
+    return found
+
+
+def test_every_string_in_code_and_templates_has_a_swedish_translation():
+    with open(ROOT / "journey/translations/sv/LC_MESSAGES/messages.po", "rb") as fh:
+        catalog = read_po(fh, locale="sv")
+    translated = {}
+    for message in catalog:
+        if not message.id:
+            continue
+        key = message.id[0] if isinstance(message.id, tuple) else message.id
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if all(strings) and not message.fuzzy:
+            translated[key] = strings
+    extracted = _extracted_msgids()
+    assert extracted, "extraction found no strings"
+    missing = sorted(extracted - set(translated))
+    assert missing == [], f"untranslated (run `make translations`, then translate): {missing}"
+
+
+def test_swedish_number_and_percent_formats(app):
+    with app.test_request_context():
+        assert fmt_number(1234) == "1\u00a0234"
+        assert format_percent_share(0.617) == "62\u00a0%"
+        assert format_percent_share(None) == "–"
+
+
+def test_locale_switch_is_remembered_on_the_user(client, login_as, db):
+    coach = factories.user(Role.coach)
+    login_as(coach)
+    html = client.get("/caseload").get_data(as_text=True)
+    assert '<html lang="sv">' in html and "Mina deltagare" in html
+    token = page_token(client, "/caseload")
+    response = client.post("/locale", data={"locale": "en", "next": "/caseload",
+                                            "csrf_token": token})
+    assert response.headers["Location"] == "/caseload"
+    html = client.get("/caseload").get_data(as_text=True)
+    assert '<html lang="en">' in html and "My caseload" in html
+    db.session.expire_all()
+    assert db.session.get(User, coach.id).locale == "en"
+
+
+def test_anonymous_visitor_can_switch_the_login_page_to_english(client):
+    token = page_token(client, "/login")
+    client.post("/locale", data={"locale": "en", "next": "/login", "csrf_token": token})
+    html = client.get("/login").get_data(as_text=True)
+    assert '<html lang="en">' in html and "Log in to Journey" in html
+
+
+def test_locale_switch_rejects_unknown_language_and_offsite_next(client, login_as, db):
+    coach = factories.user(Role.coach)
+    login_as(coach)
+    token = page_token(client, "/caseload")
+    response = client.post("/locale", data={"locale": "xx", "next": "//evil.example",
+                                            "csrf_token": token})
+    assert response.headers["Location"] == "/"
+    db.session.expire_all()
+    assert db.session.get(User, coach.id).locale == "sv"
