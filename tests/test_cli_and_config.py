@@ -80,3 +80,36 @@ def test_default_database_is_sqlite_in_instance_folder(monkeypatch, tmp_path):
     app = create_app()
     assert app.config["SQLALCHEMY_DATABASE_URI"] == (
         "sqlite:///" + app.instance_path + "/journey.sqlite3")
+
+
+def test_seed_demo_command_prints_logins_and_refuses_a_second_run(app, db):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["journey", "seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "chef@journey.example" in result.output
+    assert "demo-lösenord-2026" in result.output
+    participants = db.session.scalar(sa.text("SELECT count(*) FROM participant"))
+    assert 140 <= participants <= 170
+    again = runner.invoke(args=["journey", "seed-demo"])
+    assert again.exit_code != 0
+    assert db.session.scalar(sa.text("SELECT count(*) FROM participant")) == participants
+
+
+def test_init_db_migrates_and_seeds_an_empty_database_once(monkeypatch, tmp_path):
+    monkeypatch.setenv("JOURNEY_ENV", "development")
+    url = "sqlite:///" + str(tmp_path / "fresh.sqlite3")
+    fresh = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    runner = fresh.test_cli_runner()
+    # The suite's autouse fixture holds another app's context; the CLI would reuse it.
+    with fresh.app_context():
+        from journey.extensions import db as fresh_db
+
+        first = runner.invoke(args=["journey", "init-db"])
+        assert first.exit_code == 0, first.output
+        assert "anna.coach@journey.example" in first.output
+        second = runner.invoke(args=["journey", "init-db"])
+        assert second.exit_code == 0 and "up to date" in second.output
+
+        assert fresh_db.session.scalar(sa.text("SELECT count(*) FROM organization")) == 2
+        fresh_db.session.remove()
+        fresh_db.engine.dispose()

@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from journey.demo import DEMO_PASSWORD, DemoDataExists, add_months, seed_demo
 from journey.enums import (
@@ -19,6 +20,7 @@ from journey.enums import (
 )
 from journey.models import (
     Activity,
+    Assessment,
     Cohort,
     Enrollment,
     ExitOutcome,
@@ -43,18 +45,11 @@ def _luhn_ok(twelve: str) -> bool:
     return total % 10 == 0
 
 
-@pytest.fixture
-def seeded(db):
-    logins = seed_demo(today=TODAY)
-    db.session.commit()
-    return logins
-
-
 def _org(db, name):
     return db.session.scalar(sa.select(Organization).where(Organization.name == name))
 
 
-def test_logins_are_real_users_with_the_demo_password(db, seeded):
+def _check_logins_are_real_users_with_the_demo_password(db, seeded):
     assert ("admin", "admin@journey.example", DEMO_PASSWORD) in seeded
     assert ("manager", "chef@journey.example", DEMO_PASSWORD) in seeded
     assert ("participant", "deltagare@journey.example", DEMO_PASSWORD) in seeded
@@ -69,7 +64,7 @@ def test_logins_are_real_users_with_the_demo_password(db, seeded):
     assert mimer_chef.organization.name == MIMER
 
 
-def test_programmes_cohorts_and_participants(db, seeded):
+def _check_programmes_cohorts_and_participants(db, seeded):
     org = _org(db, ORG)
     programs = {p.name: p for p in db.session.scalars(
         sa.select(Program).where(Program.organization_id == org.id))}
@@ -96,7 +91,7 @@ def test_programmes_cohorts_and_participants(db, seeded):
     assert twice >= 2
 
 
-def test_national_ids_are_valid_and_agree_with_birth_date_and_gender(db, seeded):
+def _check_national_ids_are_valid_and_agree_with_birth_date_and_gender(db, seeded):
     kinds = Counter()
     for p in db.session.scalars(sa.select(Participant)):
         kinds[p.id_kind] += 1
@@ -114,8 +109,18 @@ def test_national_ids_are_valid_and_agree_with_birth_date_and_gender(db, seeded)
     assert kinds[IdKind.none] > 0
 
 
-def test_enrollments_are_consistent(db, seeded):
-    enrollments = db.session.scalars(sa.select(Enrollment)).all()
+def _check_enrollments_are_consistent(db, seeded):
+    enrollments = db.session.scalars(sa.select(Enrollment).options(
+        orm.selectinload(Enrollment.cohort).selectinload(Cohort.program)
+        .selectinload(Program.step_templates),
+        orm.selectinload(Enrollment.coach),
+        orm.selectinload(Enrollment.exit_outcome),
+        orm.selectinload(Enrollment.steps),
+        orm.selectinload(Enrollment.follow_ups),
+        orm.selectinload(Enrollment.activities),
+        orm.selectinload(Enrollment.plan_items),
+        orm.selectinload(Enrollment.assessments).selectinload(Assessment.scores),
+    )).all()
     statuses = Counter(e.status for e in enrollments)
     assert statuses[EnrollmentStatus.exited] and statuses[EnrollmentStatus.active]
     for e in enrollments:
@@ -144,7 +149,7 @@ def test_enrollments_are_consistent(db, seeded):
         assert e.assessments and all(len(a.scores) == 7 for a in e.assessments)
 
 
-def test_outcome_mix_is_realistic(db, seeded):
+def _check_outcome_mix_is_realistic(db, seeded):
     outcomes = db.session.scalars(sa.select(ExitOutcome)).all()
     good = sum(OUTCOME_GROUP[o.outcome] in ("job", "studies") for o in outcomes)
     assert 0.55 <= good / len(outcomes) <= 0.8
@@ -156,7 +161,7 @@ def test_outcome_mix_is_realistic(db, seeded):
     assert any(o.qualification_gained for o in outcomes)
 
 
-def test_group_sessions_and_portal_participant(db, seeded):
+def _check_group_sessions_and_portal_participant(db, seeded):
     sessions = db.session.scalars(sa.select(GroupSession)).all()
     assert sessions and all(s.activities for s in sessions)
     attended = db.session.scalar(sa.select(sa.func.count(Activity.id))
@@ -171,6 +176,18 @@ def test_group_sessions_and_portal_participant(db, seeded):
     assert enrollment.coach.email == "anna.coach@journey.example"
     assert participant.organization_id == portal.organization_id
     assert any(a.date > TODAY for a in enrollment.activities)
+
+
+def test_seed_demo_fills_an_empty_database(db):
+    # One seed for all the checks: seeding takes a second or two.
+    logins = seed_demo(today=TODAY)
+    db.session.commit()  # the check constraints hold
+    _check_logins_are_real_users_with_the_demo_password(db, logins)
+    _check_programmes_cohorts_and_participants(db, logins)
+    _check_national_ids_are_valid_and_agree_with_birth_date_and_gender(db, logins)
+    _check_enrollments_are_consistent(db, logins)
+    _check_outcome_mix_is_realistic(db, logins)
+    _check_group_sessions_and_portal_participant(db, logins)
 
 
 def test_same_seed_same_data_and_refuses_to_seed_twice(db):

@@ -7,8 +7,8 @@ from babel.messages.pofile import read_po
 
 from journey.auth.models import User
 from journey.enums import Role
-from journey.web.filters import fmt_number
 from journey.i18n import format_percent_share
+from journey.web.filters import fmt_number
 from tests import factories
 from tests.conftest import page_token
 
@@ -17,12 +17,14 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_ge
 
 
 def _extracted_msgids() -> set[str]:
-    method_map = [("journey/**.py", "python"), ("templates/**.html", "jinja2")]
     found = set()
-    for _file, _line, message, _comments, _ctx in extract_from_dir(
-        str(ROOT), method_map=method_map, keywords=KEYWORDS
-    ):
-        found.add(message[0] if isinstance(message, tuple) else message)
+    # Walk only the two source trees (not .venv or node_modules).
+    for folder, method in (("journey", "python"), ("templates", "jinja2")):
+        pattern = "**.py" if method == "python" else "**.html"
+        for _file, _line, message, _comments, _ctx in extract_from_dir(
+            str(ROOT / folder), method_map=[(pattern, method)], keywords=KEYWORDS
+        ):
+            found.add(message[0] if isinstance(message, tuple) else message)
     return found
 
 
