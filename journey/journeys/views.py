@@ -1,5 +1,5 @@
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -51,6 +51,7 @@ def enrollment(enrollment_id: int):
         "enrollments/_steps.html",
         enrollment=enrollment,
         forms=_step_forms(enrollment),
+        saved_step_id=request.args.get("saved", type=int),
     )
     db.session.commit()
     return html
@@ -75,9 +76,10 @@ def update_step(enrollment_id: int, step_id: int):
         message = _("“%(step)s” is now: %(status)s", step=step.name,
                     status=label(StepStatus, step.status))
         if not wants_partial():
-            flash(message, "success")
-            return redirect(url_for("journeys.enrollment", enrollment_id=enrollment.id)
-                            + f"#step-{step.id}")
+            # Back to the step itself, where the confirmation is shown (a flash at
+            # the top of the page would be scrolled out of view).
+            return redirect(url_for("journeys.enrollment", enrollment_id=enrollment.id,
+                                    saved=step.id) + f"#step-{step.id}")
         return render_template(
             "enrollments/_step.html", enrollment=enrollment, step=step,
             form=StepStatusForm(formdata=None, status=step.status.value,
