@@ -4,7 +4,7 @@ from journey.activities.models import Activity
 from journey.audit.models import AuditEvent
 from journey.auth.models import Organization, User
 from journey.cohorts.models import Cohort, GroupSession
-from journey.journeys.models import Assessment, AssessmentScore, JourneyStep, PlanItem
+from journey.journeys.models import Assessment, AssessmentScore, JourneyStep, Note, PlanItem
 from journey.outcomes.models import ExitOutcome, FollowUp
 from journey.participants.models import Enrollment, Participant
 from journey.programs.models import Program, StepTemplate
@@ -20,6 +20,7 @@ __all__ = [
     "FollowUp",
     "GroupSession",
     "JourneyStep",
+    "Note",
     "Organization",
     "Participant",
     "PlanItem",

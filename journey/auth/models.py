@@ -20,6 +20,11 @@ class Organization(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    # "Needs attention" thresholds of the caseload, configurable per organisation.
+    attention_no_contact_days: Mapped[int] = mapped_column(sa.Integer, default=14)
+    attention_no_show_streak: Mapped[int] = mapped_column(sa.Integer, default=2)
+    attention_no_step_days: Mapped[int] = mapped_column(sa.Integer, default=30)
+    attention_follow_up_days: Mapped[int] = mapped_column(sa.Integer, default=7)
 
     users: Mapped[list["User"]] = relationship(back_populates="organization")
 

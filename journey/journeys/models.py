@@ -76,6 +76,25 @@ class Assessment(TimestampMixin, db.Model):
     scores = relationship("AssessmentScore", back_populates="assessment")
 
 
+class Note(TimestampMixin, db.Model):
+    """A coach's free-text note on an enrollment (never shown in the portal)."""
+
+    __tablename__ = "note"
+    __table_args__ = (sa.Index("ix_note_enrollment_created", "enrollment_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("enrollment.id", ondelete="CASCADE")
+    )
+    author_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    body: Mapped[str] = mapped_column(sa.Text)
+
+    enrollment = relationship("Enrollment", back_populates="notes")
+    author = relationship("User")
+
+
 class AssessmentScore(db.Model):
     __tablename__ = "assessment_score"
     __table_args__ = (

@@ -23,6 +23,7 @@ class Participant(TimestampMixin, db.Model):
         # One record per person and organisation; NULLs (no number) do not collide.
         sa.UniqueConstraint("organization_id", "national_id"),
         sa.Index("ix_participant_org_name", "organization_id", "last_name", "first_name"),
+        sa.Index("ix_participant_org_birth_date", "organization_id", "birth_date"),
         sa.CheckConstraint(
             "(id_kind = 'none' AND national_id IS NULL) OR id_kind != 'none'",
             name="national_id_matches_kind",
@@ -58,6 +59,10 @@ class Participant(TimestampMixin, db.Model):
     )
     protected_identity: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     anonymized_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Optimistic locking: a save based on an old version is refused (no lost update).
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
 
     organization = relationship("Organization")
     portal_user = relationship("User")
@@ -122,6 +127,7 @@ class Enrollment(TimestampMixin, db.Model):
     plan_items = relationship("PlanItem", back_populates="enrollment")
     assessments = relationship("Assessment", back_populates="enrollment")
     exit_outcome = relationship("ExitOutcome", back_populates="enrollment", uselist=False)
+    notes = relationship("Note", back_populates="enrollment", order_by="Note.created_at.desc()")
     follow_ups = relationship(
         "FollowUp", back_populates="enrollment", order_by="FollowUp.months_after"
     )
