@@ -27,6 +27,21 @@ def _load(enrollment_id: int) -> Enrollment:
     )
 
 
+def _page_context(enrollment: Enrollment) -> dict:
+    """Everything the enrollment page renders; each feature adds its own section."""
+    from journey.activities import sections as activity_sections
+    from journey.journeys import sections as journey_sections
+    from journey.outcomes import sections as outcome_sections
+
+    return {
+        "enrollment": enrollment,
+        "forms": _step_forms(enrollment),
+        **journey_sections.context(enrollment),
+        **activity_sections.context(enrollment),
+        **outcome_sections.context(enrollment),
+    }
+
+
 def _step_forms(enrollment: Enrollment) -> dict[int, StepStatusForm]:
     return {
         s.id: StepStatusForm(formdata=None, status=s.status.value, prefix=f"step-{s.id}")
@@ -49,8 +64,7 @@ def enrollment(enrollment_id: int):
     html = render_partial_or_page(
         "enrollments/enrollment.html",
         "enrollments/_steps.html",
-        enrollment=enrollment,
-        forms=_step_forms(enrollment),
+        **_page_context(enrollment),
         saved_step_id=request.args.get("saved", type=int),
     )
     db.session.commit()
@@ -90,6 +104,7 @@ def update_step(enrollment_id: int, step_id: int):
     if wants_partial():
         return render_template("enrollments/_step.html", enrollment=enrollment, step=step,
                                form=form), 422
-    return render_template("enrollments/enrollment.html", enrollment=enrollment,
-                           forms={**_step_forms(enrollment), step.id: form}), 422
+    context = _page_context(enrollment)
+    context["forms"][step.id] = form
+    return render_template("enrollments/enrollment.html", **context), 422
 

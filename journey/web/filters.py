@@ -32,3 +32,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["E"] = enums
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "sv")
     app.jinja_env.globals["today"] = date.today
+    app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions

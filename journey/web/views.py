@@ -6,7 +6,7 @@ from journey.enums import Role
 bp = Blueprint("web", __name__)
 
 START_PAGES = {
-    Role.coach: "participants.caseload",
+    Role.coach: "caseload.caseload",
     Role.manager: "programs.overview",
     Role.admin: "admin.users",
     Role.participant: "portal.plan",
