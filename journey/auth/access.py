@@ -57,7 +57,15 @@ def participant_scope(user) -> sa.ColumnElement[bool]:
         own = sa.select(Enrollment.id).where(
             Enrollment.participant_id == Participant.id, Enrollment.coach_id == user.id
         )
-        return sa.and_(Participant.organization_id == user.organization_id, own.exists())
+        any_enrollment = sa.select(Enrollment.id).where(
+            Enrollment.participant_id == Participant.id
+        )
+        # Their caseload, plus their own intakes that are not enrolled anywhere yet.
+        own_intake = sa.and_(Participant.created_by_id == user.id, ~any_enrollment.exists())
+        return sa.and_(
+            Participant.organization_id == user.organization_id,
+            sa.or_(own.exists(), own_intake),
+        )
     if user.role == Role.participant:
         return Participant.portal_user_id == user.id
     return sa.false()

@@ -58,6 +58,10 @@ class Participant(TimestampMixin, db.Model):
         sa.ForeignKey("user_account.id", ondelete="SET NULL"), unique=True
     )
     protected_identity: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    # Who registered the record: a coach sees their own intakes before enrollment.
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
     anonymized_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     # Optimistic locking: a save based on an old version is refused (no lost update).
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False)
@@ -65,7 +69,8 @@ class Participant(TimestampMixin, db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     organization = relationship("Organization")
-    portal_user = relationship("User")
+    portal_user = relationship("User", foreign_keys=[portal_user_id])
+    created_by = relationship("User", foreign_keys=[created_by_id])
     enrollments = relationship(
         "Enrollment", back_populates="participant", order_by="Enrollment.enrolled_on"
     )
