@@ -1,7 +1,14 @@
-"""Read models for the coach's caseload (aggregated in SQL)."""
+"""Read models for the coach's caseload (aggregated in SQL).
 
-from dataclasses import dataclass
-from datetime import date
+Every query here runs once per page whatever the caseload's size: per-enrollment
+facts come from correlated subqueries, GROUP BY and a window function, never
+from loading activities or plan items into Python. Dates that depend on a
+threshold ("today minus 14 days") are computed in Python and compared in SQL,
+so the same statements run on SQLite and PostgreSQL.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -9,9 +16,71 @@ from journey.activities.models import Activity
 from journey.cohorts.models import Cohort
 from journey.enums import Attendance, EnrollmentStatus, StepStatus
 from journey.extensions import db
-from journey.journeys.models import JourneyStep
+from journey.journeys.models import JourneyStep, PlanItem
+from journey.outcomes.models import FollowUp
 from journey.participants.models import Enrollment, Participant
 from journey.programs.models import Program
+
+SORT_KEYS = ("name", "cohort", "step", "last_contact", "enrolled")
+DIRECTIONS = ("asc", "desc")
+FILTER_STATUSES = (EnrollmentStatus.active, EnrollmentStatus.paused)
+FOLLOW_UP_MONTHS = (3, 6, 12)  # the follow_up.months_after CHECK constraint
+
+
+# --- The caseload table -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseloadFilters:
+    """Sort order and filters of the table, parsed leniently from the query string."""
+
+    sort: str = "name"
+    dir: str = "asc"
+    cohort_id: int | None = None
+    step: str | None = None
+    status: EnrollmentStatus | None = None
+
+    @classmethod
+    def from_args(cls, args) -> "CaseloadFilters":
+        """Unknown or malformed values fall back to the defaults (never an error)."""
+        sort = args.get("sort", "")
+        direction = args.get("dir", "")
+        status = args.get("status", "")
+        step = (args.get("step") or "").strip()[:200]
+        cohort_id = args.get("cohort", type=int)
+        if cohort_id is not None and not 0 < cohort_id < 2**31:
+            cohort_id = None  # out of any id's range (SQLite cannot even bind it)
+        return cls(
+            sort=sort if sort in SORT_KEYS else "name",
+            dir=direction if direction in DIRECTIONS else "asc",
+            cohort_id=cohort_id,
+            step=step or None,
+            status=EnrollmentStatus(status) if status in FILTER_STATUSES else None,
+        )
+
+    @property
+    def is_filtered(self) -> bool:
+        return self.cohort_id is not None or self.step is not None or self.status is not None
+
+    def query_args(self, **changes) -> dict:
+        """Query-string arguments of this state (defaults left out), with ``changes``."""
+        values = {
+            "sort": self.sort, "dir": self.dir, "cohort": self.cohort_id,
+            "step": self.step, "status": self.status.value if self.status else None,
+        }
+        values.update(changes)
+        defaults = {"sort": "name", "dir": "asc"}
+        return {k: v for k, v in values.items() if v is not None and defaults.get(k) != v}
+
+    def sort_args(self, key: str) -> dict:
+        """Arguments of the link on column ``key``: toggles the direction when sorted by it."""
+        direction = "desc" if self.sort == key and self.dir == "asc" else "asc"
+        return self.query_args(sort=key, dir=direction)
+
+    def aria_sort(self, key: str) -> str | None:
+        if self.sort != key:
+            return None
+        return "ascending" if self.dir == "asc" else "descending"
 
 
 @dataclass(frozen=True)
@@ -32,6 +101,22 @@ class CaseloadRow:
         return f"{self.first_name} {self.last_name}"
 
 
+@dataclass(frozen=True)
+class CohortOption:
+    id: int
+    name: str
+    program_name: str
+
+
+@dataclass(frozen=True)
+class CaseloadFacets:
+    """What the filter form offers, and how many enrollments there are unfiltered."""
+
+    total: int
+    cohorts: list[CohortOption]
+    steps: list[str]
+
+
 def _current_step(column):
     """The step in progress, else the next one not started (lowest position)."""
     order = sa.case((JourneyStep.status == StepStatus.in_progress, 0), else_=1)
@@ -48,34 +133,357 @@ def _current_step(column):
     )
 
 
-def caseload(coach_id: int) -> list[CaseloadRow]:
-    """Active and paused enrollments of one coach, one query whatever the size."""
+def _open_enrollments(coach_id: int):
+    return sa.and_(Enrollment.coach_id == coach_id, Enrollment.status != EnrollmentStatus.exited)
+
+
+def _nulls_last(column, descending: bool):
+    """Portable NULL placement (SQLite and PostgreSQL disagree on the default)."""
+    return [sa.case((column.is_(None), 1), else_=0), column.desc() if descending else column]
+
+
+def caseload(coach_id: int, filters: CaseloadFilters | None = None,
+             today: date | None = None) -> list[CaseloadRow]:
+    """Active and paused enrollments of one coach, sorted and filtered in one query."""
+    filters = filters or CaseloadFilters()
+    today = today or date.today()
     last_contact = (
         sa.select(sa.func.max(Activity.date))
-        .where(Activity.enrollment_id == Enrollment.id, Activity.attendance == Attendance.attended)
+        .where(
+            Activity.enrollment_id == Enrollment.id,
+            Activity.attendance == Attendance.attended,
+            Activity.date <= today,
+        )
         .correlate(Enrollment)
         .scalar_subquery()
     )
-    stmt = (
+    inner = (
         sa.select(
-            Enrollment.id,
+            Enrollment.id.label("enrollment_id"),
             Participant.first_name,
             Participant.last_name,
-            Cohort.name,
-            Program.name,
+            Cohort.id.label("cohort_id"),
+            Cohort.name.label("cohort_name"),
+            Program.name.label("program_name"),
             Enrollment.enrolled_on,
             Enrollment.status,
-            _current_step(JourneyStep.name),
-            _current_step(JourneyStep.status),
-            last_contact,
+            _current_step(JourneyStep.name).label("current_step"),
+            _current_step(JourneyStep.status).label("current_step_status"),
+            last_contact.label("last_contact_on"),
         )
         .join(Participant, Enrollment.participant_id == Participant.id)
         .join(Cohort, Enrollment.cohort_id == Cohort.id)
         .join(Program, Cohort.program_id == Program.id)
+        .where(_open_enrollments(coach_id))
+    )
+    if filters.cohort_id is not None:
+        inner = inner.where(Enrollment.cohort_id == filters.cohort_id)
+    if filters.status is not None:
+        inner = inner.where(Enrollment.status == filters.status)
+    c = inner.subquery("caseload")
+    stmt = sa.select(
+        c.c.enrollment_id, c.c.first_name, c.c.last_name, c.c.cohort_name, c.c.program_name,
+        c.c.enrolled_on, c.c.status, c.c.current_step, c.c.current_step_status,
+        c.c.last_contact_on,
+    )
+    if filters.step is not None:
+        stmt = stmt.where(c.c.current_step == filters.step)
+
+    desc = filters.dir == "desc"
+
+    def direction(column):
+        return column.desc() if desc else column
+
+    name_order = [direction(c.c.last_name), direction(c.c.first_name)]
+    if filters.sort == "cohort":
+        order = [direction(c.c.cohort_name), *name_order]
+    elif filters.sort == "step":
+        # Enrollments with every step finished sort last either way.
+        order = [*_nulls_last(c.c.current_step, desc), *name_order]
+    elif filters.sort == "last_contact":
+        # Never contacted counts as longest ago: first when ascending, last when descending.
+        never = sa.case((c.c.last_contact_on.is_(None), 0), else_=1)
+        order = [direction(never), direction(c.c.last_contact_on), *name_order]
+    elif filters.sort == "enrolled":
+        order = [direction(c.c.enrolled_on), *name_order]
+    else:
+        order = name_order
+    stmt = stmt.order_by(*order, c.c.enrollment_id)
+    return [CaseloadRow(*row) for row in db.session.execute(stmt)]
+
+
+def caseload_facets(coach_id: int) -> CaseloadFacets:
+    """Cohorts and current steps of the coach's open enrollments, grouped in SQL."""
+    inner = (
+        sa.select(
+            Cohort.id.label("cohort_id"),
+            Cohort.name.label("cohort_name"),
+            Program.name.label("program_name"),
+            _current_step(JourneyStep.name).label("step"),
+        )
+        .select_from(Enrollment)
+        .join(Cohort, Enrollment.cohort_id == Cohort.id)
+        .join(Program, Cohort.program_id == Program.id)
+        .where(_open_enrollments(coach_id))
+        .subquery("open_enrollment")
+    )
+    stmt = sa.select(
+        inner.c.cohort_id, inner.c.cohort_name, inner.c.program_name, inner.c.step,
+        sa.func.count().label("n"),
+    ).group_by(inner.c.cohort_id, inner.c.cohort_name, inner.c.program_name, inner.c.step)
+    total = 0
+    cohorts: dict[int, CohortOption] = {}
+    steps: set[str] = set()
+    for cohort_id, cohort_name, program_name, step, n in db.session.execute(stmt):
+        total += n
+        cohorts[cohort_id] = CohortOption(cohort_id, cohort_name, program_name)
+        if step is not None:
+            steps.add(step)
+    return CaseloadFacets(
+        total=total,
+        cohorts=sorted(cohorts.values(), key=lambda o: (o.name.lower(), o.id)),
+        steps=sorted(steps, key=str.lower),
+    )
+
+
+# --- Needs attention ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """An organisation's attention thresholds (``Organization.attention_*``)."""
+
+    no_contact_days: int = 14
+    no_show_streak: int = 2
+    no_step_days: int = 30
+    follow_up_days: int = 7
+
+    @classmethod
+    def of(cls, organization) -> "Thresholds":
+        return cls(
+            no_contact_days=organization.attention_no_contact_days,
+            no_show_streak=organization.attention_no_show_streak,
+            no_step_days=organization.attention_no_step_days,
+            follow_up_days=organization.attention_follow_up_days,
+        )
+
+
+@dataclass(frozen=True)
+class PendingFollowUp:
+    months_after: int
+    due_on: date
+    is_overdue: bool
+
+
+@dataclass(frozen=True)
+class AttentionEntry:
+    """One enrollment that needs attention, with every reason that applies.
+
+    A reason's field is None (or empty/0) when that signal did not fire.
+    """
+
+    enrollment_id: int
+    first_name: str
+    last_name: str
+    cohort_name: str
+    status: EnrollmentStatus
+    enrolled_on: date
+    last_contact_on: date | None
+    days_without_contact: int | None
+    no_show_streak: int | None
+    overdue_plan_items: int
+    follow_ups: list[PendingFollowUp] = field(default_factory=list)
+    days_without_step: int | None = None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def reason_count(self) -> int:
+        return (
+            (self.days_without_contact is not None)
+            + (self.no_show_streak is not None)
+            + (self.overdue_plan_items > 0)
+            + len(self.follow_ups)
+            + (self.days_without_step is not None)
+        )
+
+
+def _flag(condition) -> sa.ColumnElement[int]:
+    """A condition as 1/0, the same on SQLite and PostgreSQL (NULL counts as 0)."""
+    return sa.case((condition, 1), else_=0)
+
+
+def needs_attention(coach_id: int, thresholds: Thresholds,
+                    today: date | None = None) -> list[AttentionEntry]:
+    """The coach's enrollments that trigger at least one signal, in one SQL statement.
+
+    Boundaries: a signal measured in days fires once *more* than the threshold
+    has passed (14 days without contact is fine, the 15th day is flagged); the
+    no-show streak fires at the threshold (2 no-shows in a row with streak 2);
+    a follow-up fires when due within ``follow_up_days`` days from today
+    (inclusive) or overdue. Exited enrollments only raise follow-up signals.
+    """
+    today = today or date.today()
+    contact_cutoff = today - timedelta(days=thresholds.no_contact_days)
+    step_cutoff = today - timedelta(days=thresholds.no_step_days)
+    follow_up_horizon = today + timedelta(days=thresholds.follow_up_days)
+
+    last_attended = (
+        sa.select(sa.func.max(Activity.date))
+        .where(
+            Activity.enrollment_id == Enrollment.id,
+            Activity.attendance == Attendance.attended,
+            Activity.date <= today,
+        )
+        .correlate(Enrollment)
+        .scalar_subquery()
+    )
+    overdue_items = (
+        sa.select(sa.func.count(PlanItem.id))
+        .where(
+            PlanItem.enrollment_id == Enrollment.id,
+            PlanItem.due_on < today,
+            PlanItem.done_on.is_(None),
+        )
+        .correlate(Enrollment)
+        .scalar_subquery()
+    )
+    step_started = (
+        sa.select(JourneyStep.id)
+        .where(
+            JourneyStep.enrollment_id == Enrollment.id,
+            sa.or_(
+                JourneyStep.status.in_([StepStatus.in_progress, StepStatus.done]),
+                JourneyStep.started_on.is_not(None),
+            ),
+        )
+        .correlate(Enrollment)
+        .exists()
+    )
+
+    def pending_follow_up(months: int | None = None):
+        conditions = [
+            FollowUp.enrollment_id == Enrollment.id,
+            FollowUp.recorded_on.is_(None),
+            FollowUp.due_on <= follow_up_horizon,
+        ]
+        if months is not None:
+            conditions.append(FollowUp.months_after == months)
+        return sa.select(FollowUp.due_on).where(*conditions).correlate(Enrollment)
+
+    # The latest attended/no-show activities per enrollment, newest first; planned
+    # and cancelled ones do not break or extend a streak. Untimed activities count
+    # as earlier in their day than timed ones (NULL order differs between databases).
+    ranked = (
+        sa.select(
+            Activity.enrollment_id,
+            Activity.attendance,
+            sa.func.row_number()
+            .over(
+                partition_by=Activity.enrollment_id,
+                order_by=[
+                    Activity.date.desc(),
+                    sa.case((Activity.time.is_(None), 1), else_=0),
+                    Activity.time.desc(),
+                    Activity.id.desc(),
+                ],
+            )
+            .label("rn"),
+        )
+        .join(Enrollment, Activity.enrollment_id == Enrollment.id)
         .where(
             Enrollment.coach_id == coach_id,
             Enrollment.status != EnrollmentStatus.exited,
+            Activity.attendance.in_([Attendance.attended, Attendance.no_show]),
+            Activity.date <= today,
         )
-        .order_by(Participant.last_name, Participant.first_name, Enrollment.id)
+        .subquery("ranked")
     )
-    return [CaseloadRow(*row) for row in db.session.execute(stmt)]
+    # Length of the run of no-shows at the newest end: the rank of the newest
+    # attended activity minus one, or every row when none was attended.
+    first_attended = sa.func.min(
+        sa.case((ranked.c.attendance == Attendance.attended, ranked.c.rn))
+    )
+    streaks = (
+        sa.select(
+            ranked.c.enrollment_id,
+            (sa.func.coalesce(first_attended, sa.func.count() + 1) - 1).label("streak"),
+        )
+        .group_by(ranked.c.enrollment_id)
+        .subquery("streaks")
+    )
+
+    facts = (
+        sa.select(
+            Enrollment.id.label("enrollment_id"),
+            Participant.first_name,
+            Participant.last_name,
+            Cohort.name.label("cohort_name"),
+            Enrollment.status,
+            Enrollment.enrolled_on,
+            last_attended.label("last_attended_on"),
+            overdue_items.label("overdue_items"),
+            step_started.label("step_started"),
+            sa.func.coalesce(streaks.c.streak, 0).label("streak"),
+            *(pending_follow_up(m).scalar_subquery().label(f"follow_up_{m}")
+              for m in FOLLOW_UP_MONTHS),
+        )
+        .join(Participant, Enrollment.participant_id == Participant.id)
+        .join(Cohort, Enrollment.cohort_id == Cohort.id)
+        .outerjoin(streaks, streaks.c.enrollment_id == Enrollment.id)
+        .where(
+            Enrollment.coach_id == coach_id,
+            sa.or_(
+                Enrollment.status != EnrollmentStatus.exited,
+                pending_follow_up().exists(),
+            ),
+        )
+        .subquery("facts")
+    )
+    f = facts.c
+    is_open = f.status != EnrollmentStatus.exited
+    contact_on = sa.func.coalesce(f.last_attended_on, f.enrolled_on)
+    signals = {
+        "no_contact": sa.and_(is_open, contact_on < contact_cutoff),
+        "no_shows": sa.and_(is_open, f.streak >= thresholds.no_show_streak),
+        "overdue": sa.and_(is_open, f.overdue_items > 0),
+        "no_step": sa.and_(is_open, f.step_started == sa.false(), f.enrolled_on < step_cutoff),
+    }
+    follow_ups = [f[f"follow_up_{m}"] for m in FOLLOW_UP_MONTHS]
+    flags = [_flag(cond).label(name) for name, cond in signals.items()]
+    reason_count = sum((_flag(cond) for cond in signals.values()), sa.literal(0)) + sum(
+        (_flag(col.is_not(None)) for col in follow_ups), sa.literal(0)
+    )
+    stmt = (
+        sa.select(
+            f.enrollment_id, f.first_name, f.last_name, f.cohort_name, f.status,
+            f.enrolled_on, f.last_attended_on, f.overdue_items, f.streak, *follow_ups, *flags,
+        )
+        .where(sa.or_(*signals.values(), *(col.is_not(None) for col in follow_ups)))
+        .order_by(reason_count.desc(), f.last_name, f.first_name, f.enrollment_id)
+    )
+    entries = []
+    for row in db.session.execute(stmt).mappings():
+        reference = row["last_attended_on"] or row["enrolled_on"]
+        pending = [
+            PendingFollowUp(m, row[f"follow_up_{m}"], row[f"follow_up_{m}"] < today)
+            for m in FOLLOW_UP_MONTHS
+            if row[f"follow_up_{m}"] is not None
+        ]
+        entries.append(AttentionEntry(
+            enrollment_id=row["enrollment_id"],
+            first_name=row["first_name"],
+            last_name=row["last_name"],
+            cohort_name=row["cohort_name"],
+            status=EnrollmentStatus(row["status"]),
+            enrolled_on=row["enrolled_on"],
+            last_contact_on=row["last_attended_on"],
+            days_without_contact=(today - reference).days if row["no_contact"] else None,
+            no_show_streak=row["streak"] if row["no_shows"] else None,
+            overdue_plan_items=row["overdue_items"] if row["overdue"] else 0,
+            follow_ups=sorted(pending, key=lambda p: p.due_on),
+            days_without_step=(today - row["enrolled_on"]).days if row["no_step"] else None,
+        ))
+    return entries

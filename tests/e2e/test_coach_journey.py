@@ -53,7 +53,7 @@ def test_coach_changes_a_step_in_place_with_htmx(page, world, db, axe_check, scr
     screenshot(page, "caseload")
     axe_check(page)
 
-    page.get_by_role("link", name="Amina Ali").click()
+    page.locator("#caseload").get_by_role("link", name="Amina Ali").click()
     expect(page).to_have_url(enrollment_url)
     expect(page.get_by_role("heading", level=1)).to_have_text("Amina Ali")
     wait_for_htmx(page)
