@@ -1,0 +1,124 @@
+"""Reads for the plan, assessment and note sections: one query each, whatever the size."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from journey.enums import AssessmentArea, AssessmentPhase
+from journey.extensions import db
+from journey.journeys.models import Assessment, AssessmentScore, Note, PlanItem
+
+
+def plan_items(enrollment_id: int) -> list[PlanItem]:
+    """Open items by due date (undated last), then the done ones, latest done first."""
+    return list(db.session.scalars(
+        sa.select(PlanItem)
+        .where(PlanItem.enrollment_id == enrollment_id)
+        .order_by(
+            sa.case((PlanItem.done_on.is_(None), 0), else_=1),
+            # Open items: by due date with undated ones last (a portable NULLS LAST:
+            # SQLite and PostgreSQL put NULL at opposite ends).
+            sa.case((sa.and_(PlanItem.done_on.is_(None), PlanItem.due_on.is_(None)), 1),
+                    else_=0),
+            sa.case((PlanItem.done_on.is_(None), PlanItem.due_on)),
+            # Done items: the most recently finished first.
+            PlanItem.done_on.desc(),
+            PlanItem.id,
+        )
+    ))
+
+
+def notes(enrollment_id: int) -> list[Note]:
+    """Notes newest first, with their authors."""
+    return list(db.session.scalars(
+        sa.select(Note)
+        .where(Note.enrollment_id == enrollment_id)
+        .options(joinedload(Note.author))
+        .order_by(Note.created_at.desc(), Note.id.desc())
+    ))
+
+
+@dataclass(frozen=True)
+class AssessmentColumn:
+    id: int
+    taken_on: date
+    phase: AssessmentPhase
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    height: float
+
+
+@dataclass
+class AreaRow:
+    area: AssessmentArea
+    scores: list[int | None]
+    first: int | None = None
+    latest: int | None = None
+    bars: list[Bar] = field(default_factory=list)
+
+    @property
+    def change(self) -> int | None:
+        """Latest minus first score; None until the area has two scores."""
+        known = [s for s in self.scores if s is not None]
+        if len(known) < 2:
+            return None
+        return self.latest - self.first
+
+
+@dataclass
+class AssessmentGrid:
+    """Areas × assessments in date order, with each area's change since the first one."""
+
+    columns: list[AssessmentColumn]
+    rows: list[AreaRow]
+
+    # Geometry of the per-area bar chart (SVG user units).
+    bar_width: int = 10
+    bar_gap: int = 3
+    chart_height: int = 32
+
+    @property
+    def chart_width(self) -> int:
+        n = max(len(self.columns), 1)
+        return n * self.bar_width + (n - 1) * self.bar_gap
+
+
+def assessment_grid(enrollment_id: int) -> AssessmentGrid:
+    """All of an enrollment's scores in one query, arranged for the table and charts."""
+    rows = db.session.execute(
+        sa.select(Assessment.id, Assessment.taken_on, Assessment.phase,
+                  AssessmentScore.area, AssessmentScore.score)
+        .outerjoin(AssessmentScore, AssessmentScore.assessment_id == Assessment.id)
+        .where(Assessment.enrollment_id == enrollment_id)
+        .order_by(Assessment.taken_on, Assessment.id)
+    ).all()
+    columns: list[AssessmentColumn] = []
+    index: dict[int, int] = {}
+    scores: dict[tuple[AssessmentArea, int], int] = {}
+    for assessment_id, taken_on, phase, area, score in rows:
+        if assessment_id not in index:
+            index[assessment_id] = len(columns)
+            columns.append(AssessmentColumn(assessment_id, taken_on, AssessmentPhase(phase)))
+        if area is not None:
+            scores[(AssessmentArea(area), index[assessment_id])] = score
+    grid = AssessmentGrid(columns=columns, rows=[])
+    for area in AssessmentArea:
+        values = [scores.get((area, i)) for i in range(len(columns))]
+        known = [v for v in values if v is not None]
+        row = AreaRow(area=area, scores=values, first=known[0] if known else None,
+                      latest=known[-1] if known else None)
+        step = grid.bar_width + grid.bar_gap
+        for i, value in enumerate(values):
+            if value is None:
+                continue
+            height = grid.chart_height * value / 10
+            row.bars.append(Bar(x=i * step, y=round(grid.chart_height - height, 2),
+                                height=round(height, 2)))
+        grid.rows.append(row)
+    return grid

@@ -1,0 +1,166 @@
+"""Self-assessments: recording one, and the table of change since the first."""
+
+import re
+
+from journey.enums import AssessmentArea, AssessmentPhase, AuditAction
+from journey.journeys.models import Assessment, AssessmentScore
+from tests.journeys.helpers import (
+    HX,
+    assessment,
+    assessment_form_data,
+    count,
+    days_ago,
+    events,
+    section,
+    token_for,
+)
+
+
+def _row(html: str, area_label: str) -> str:
+    return html[html.index(f'<th scope="row">{area_label}</th>'):].split("</tr>")[0]
+
+
+def test_no_assessment_yet_shows_the_form_open_with_intake_chosen(client, login_as, world):
+    login_as(world["coach_a"])
+    html = section(client.get(f"/enrollments/{world['enr_a'].id}").get_data(as_text=True),
+                   "assessments")
+    assert '<h2 id="assessments-heading">Självskattning</h2>' in html
+    assert "Ingen skattning ännu." in html
+    assert '<details class="card add-form" open>' in html
+    assert '<option selected value="intake">' in html
+    for area in ("Yrkeskunskap", "Motivation", "Jobbsökande", "Hälsa"):
+        assert f">{area}</label>" in html
+
+
+def test_table_shows_change_since_the_first_and_a_chart_per_area(client, login_as, world, db):
+    enr = world["enr_a"]
+    base = {area: 5 for area in AssessmentArea}
+    assessment(enr, days_ago(90), AssessmentPhase.intake,
+               {**base, AssessmentArea.job_skills: 3, AssessmentArea.health: 7})
+    assessment(enr, days_ago(45), AssessmentPhase.midway,
+               {**base, AssessmentArea.job_skills: 5, AssessmentArea.health: 6})
+    assessment(enr, days_ago(1), AssessmentPhase.exit,
+               {**base, AssessmentArea.job_skills: 6, AssessmentArea.health: 6})
+    db.session.commit()
+    login_as(world["coach_a"])
+    html = section(client.get(f"/enrollments/{enr.id}").get_data(as_text=True), "assessments")
+    assert "3 skattningar" in html
+    assert '<details class="card add-form" >' in html  # closed once there are assessments
+    assert '<option selected value="midway">' in html
+    header = html.split("</thead>")[0]
+    assert header.index("Inskrivning") < header.index("Halvvägs") < header.index("Avslut")
+    assert days_ago(90).isoformat() in header
+    job = _row(html, "Yrkeskunskap")
+    assert '<td class="num change change-up">+3</td>' in job
+    assert re.findall(r'<td class="num">(\d+|–)</td>', job) == ["3", "5", "6"]
+    health = _row(html, "Hälsa")
+    assert '<td class="num change change-down">−1</td>' in health
+    assert '<td class="num change">0</td>' in _row(html, "Motivation")
+    # A chart of bars drawn on the server, with the scores as its text alternative.
+    assert 'role="img"' in job and "<script" not in html
+    assert "<title id=\"spark-job_skills-title\">Yrkeskunskap över tid: 3, 5, 6 (av 10)" in job
+    assert job.count('class="spark-bar') == 3 and "spark-latest" in job
+    heights = re.findall(r'class="spark-bar[^"]*" x="[\d.]+" y="[\d.]+" width="10" '
+                         r'height="([\d.]+)"', job)
+    assert [float(h) for h in heights] == [9.6, 16.0, 19.2]
+
+
+def test_a_single_assessment_has_no_change_yet(client, login_as, world, db):
+    enr = world["enr_a"]
+    assessment(enr, days_ago(3), AssessmentPhase.intake, 4)
+    db.session.commit()
+    login_as(world["coach_a"])
+    html = section(client.get(f"/enrollments/{enr.id}").get_data(as_text=True), "assessments")
+    assert '<span class="muted">–</span>' in _row(html, "Motivation")
+
+
+def test_record_with_htmx_returns_the_section(client, login_as, world, db):
+    enr = world["enr_a"]
+    login_as(world["coach_a"])
+    token = token_for(client, enr)
+    data = assessment_form_data(taken_on=days_ago(2), phase="intake", score=4,
+                                **{"assessment-score_health": "9"})
+    response = client.post(f"/enrollments/{enr.id}/assessments", data=data,
+                           headers={**HX, "X-CSRFToken": token})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith('<section id="assessments"')
+    assert "Skattningen har sparats." in html
+    assert '<td class="num">9</td>' in _row(html, "Hälsa")
+    db.session.expire_all()
+    [saved] = db.session.query(Assessment).all()
+    assert saved.taken_on == days_ago(2) and saved.phase == AssessmentPhase.intake
+    scores = {s.area: s.score for s in db.session.query(AssessmentScore)}
+    assert scores == {**{area: 4 for area in AssessmentArea}, AssessmentArea.health: 9}
+    [event] = events(AuditAction.create, "assessment")
+    assert (event.object_id, event.participant_id) == (saved.id, enr.participant_id)
+
+
+def test_record_without_javascript_redirects_to_the_section(client, login_as, world, db):
+    enr = world["enr_a"]
+    login_as(world["manager1"])
+    token = token_for(client, enr)
+    response = client.post(f"/enrollments/{enr.id}/assessments",
+                           data={**assessment_form_data(phase="midway"), "csrf_token": token})
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location.endswith("?notice=assessment-added#assessments")
+    page = client.get(location.split("#")[0]).get_data(as_text=True)
+    assert "Skattningen har sparats." in section(page, "assessments")
+    assert count(Assessment) == 1
+
+
+def test_every_area_needs_a_score_from_1_to_10(client, login_as, world, db):
+    enr = world["enr_a"]
+    login_as(world["coach_a"])
+    token = token_for(client, enr)
+    cases = [
+        ({"assessment-score_language": ""}, "assessment-score_language"),
+        ({"assessment-score_motivation": "11"}, "assessment-score_motivation"),
+        ({"assessment-score_health": "0"}, "assessment-score_health"),
+        ({"assessment-score_stability": "sju"}, "assessment-score_stability"),
+    ]
+    for override, field_id in cases:
+        data = assessment_form_data(**override)
+        response = client.post(f"/enrollments/{enr.id}/assessments", data=data,
+                               headers={**HX, "X-CSRFToken": token})
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+        assert "Skattningen sparades inte. Rätta de markerade fälten." in html
+        error = html.split(f'id="{field_id}-error">')[1].split("</p>")[0]
+        assert error == "Ange en poäng från 1 till 10."  # one clear message, not two
+        assert '<details class="card add-form" open>' in html
+        response = client.post(f"/enrollments/{enr.id}/assessments",
+                               data={**data, "csrf_token": token})
+        assert response.status_code == 422
+        assert "Ange en poäng från 1 till 10." in section(response.get_data(as_text=True),
+                                                         "assessments")
+    assert count(Assessment) == 0 and count(AssessmentScore) == 0
+    assert events(AuditAction.create, "assessment") == []
+
+
+def test_date_must_be_given_and_not_in_the_future_and_phase_known(client, login_as, world, db):
+    enr = world["enr_a"]
+    login_as(world["coach_a"])
+    token = token_for(client, enr)
+    cases = [({"assessment-taken_on": ""}, "Ange datum för skattningen."),
+             ({"assessment-taken_on": days_ago(-1).isoformat()},
+              "Datumet kan inte ligga i framtiden."),
+             ({"assessment-phase": "someday"}, "Inte ett giltigt val")]
+    for override, message in cases:
+        response = client.post(f"/enrollments/{enr.id}/assessments",
+                               data=assessment_form_data(**override),
+                               headers={**HX, "X-CSRFToken": token})
+        assert response.status_code == 200
+        assert message in response.get_data(as_text=True)
+    assert count(Assessment) == 0
+
+
+def test_assessments_section_url(client, login_as, world):
+    enr = world["enr_a"]
+    login_as(world["coach_a"])
+    partial = client.get(f"/enrollments/{enr.id}/assessments", headers=HX)
+    assert partial.get_data(as_text=True).lstrip().startswith('<section id="assessments"')
+    plain = client.get(f"/enrollments/{enr.id}/assessments")
+    assert plain.status_code == 302
+    assert plain.headers["Location"].endswith(f"/enrollments/{enr.id}#assessments")
