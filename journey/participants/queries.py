@@ -1,0 +1,268 @@
+"""Read models for the participant list, the participant page and the form choices."""
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from journey.auth.access import participant_scope
+from journey.auth.models import User
+from journey.cohorts.models import Cohort
+from journey.enums import EnrollmentStatus, IdKind, Outcome, Role
+from journey.extensions import db
+from journey.outcomes.models import ExitOutcome
+from journey.participants.models import Enrollment, Participant
+from journey.programs.models import Program
+
+MAX_SEARCH_WORDS = 5
+
+
+def _case_variants(text: str) -> list[str]:
+    variants = []
+    for variant in (text, text.lower(), text.title(), text.upper()):
+        if variant not in variants:
+            variants.append(variant)
+    return variants
+
+
+# SQLite's lower() folds ASCII only, so "åsa" would not find "Åsa" with
+# lower() alone. Comparing against the usual spellings of the text (as typed,
+# lower case, capitalised, upper case) covers names on both databases without
+# a database-specific collation.
+def ci_equals(column, value: str) -> sa.ColumnElement[bool]:
+    """Case-insensitive equality, also for å, ä, ö on SQLite."""
+    return sa.or_(*(sa.func.lower(column) == sa.func.lower(v) for v in _case_variants(value)))
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def ci_contains(column, term: str) -> sa.ColumnElement[bool]:
+    """Case-insensitive "contains", with LIKE wildcards in ``term`` taken literally."""
+    return sa.or_(
+        *(
+            sa.func.lower(column).like(sa.func.lower(f"%{_escape_like(v)}%"), escape="\\")
+            for v in _case_variants(term)
+        )
+    )
+
+
+def name_matches(text: str) -> sa.ColumnElement[bool]:
+    """Every word of ``text`` is part of the first or the last name."""
+    words = text.split()[:MAX_SEARCH_WORDS]
+    return sa.and_(
+        *(
+            sa.or_(ci_contains(Participant.first_name, w), ci_contains(Participant.last_name, w))
+            for w in words
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ParticipantRow:
+    id: int
+    first_name: str
+    last_name: str
+    # Only the first 8 digits leave the database: the list never needs the rest.
+    id_prefix: str | None
+    id_kind: IdKind
+    birth_date: date | None
+    district: str
+    protected_identity: bool
+    enrollment_id: int | None
+    enrollment_status: EnrollmentStatus | None
+    cohort_name: str | None
+    program_name: str | None
+    enrollment_accessible: bool
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def masked_national_id(self) -> str:
+        return f"{self.id_prefix}-****" if self.id_prefix else ""
+
+
+@dataclass(frozen=True)
+class ParticipantPage:
+    rows: list[ParticipantRow]
+    total: int
+    page: int
+    pages: int
+    per_page: int
+
+    @property
+    def first_index(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.total else 0
+
+    @property
+    def last_index(self) -> int:
+        return min(self.page * self.per_page, self.total)
+
+
+def _latest_enrollment_id():
+    """The current enrollment (active or paused), else the latest one."""
+    ended_last = sa.case((Enrollment.status == EnrollmentStatus.exited, 1), else_=0)
+    return (
+        sa.select(Enrollment.id)
+        .where(Enrollment.participant_id == Participant.id)
+        .order_by(ended_last, Enrollment.enrolled_on.desc(), Enrollment.id.desc())
+        .limit(1)
+        .correlate(Participant)
+        .scalar_subquery()
+    )
+
+
+def list_participants(user, *, name: str = "", national_id: str | None = None, page: int = 1,
+                      per_page: int = 50) -> ParticipantPage:
+    """One page of the participants ``user`` may see, by name; two queries at any size.
+
+    :param name: words that must each be part of the first or last name.
+    :param national_id: 12 digits: an exact match (then ``name`` is ignored).
+    """
+    conditions = [participant_scope(user)]
+    if national_id is not None:
+        conditions.append(Participant.national_id == national_id)
+    elif name.strip():
+        conditions.append(name_matches(name))
+    total = db.session.scalar(sa.select(sa.func.count(Participant.id)).where(*conditions)) or 0
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(page, 1), pages)
+    # An alias: the scope's EXISTS subqueries on Enrollment must not correlate to it.
+    current = aliased(Enrollment)
+    if user.role == Role.coach:
+        accessible = sa.func.coalesce(current.coach_id == user.id, False)
+    else:
+        accessible = sa.literal(True)
+    stmt = (
+        sa.select(
+            Participant.id,
+            Participant.first_name,
+            Participant.last_name,
+            sa.func.substr(Participant.national_id, 1, 8),
+            Participant.id_kind,
+            Participant.birth_date,
+            Participant.district,
+            Participant.protected_identity,
+            current.id,
+            current.status,
+            Cohort.name,
+            Program.name,
+            accessible,
+        )
+        .select_from(Participant)
+        .outerjoin(current, current.id == _latest_enrollment_id())
+        .outerjoin(Cohort, Cohort.id == current.cohort_id)
+        .outerjoin(Program, Program.id == Cohort.program_id)
+        .where(*conditions)
+        .order_by(Participant.last_name, Participant.first_name, Participant.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    rows = [
+        ParticipantRow(*row[:-1], enrollment_accessible=bool(row[-1]) and row[8] is not None)
+        for row in db.session.execute(stmt)
+    ]
+    return ParticipantPage(rows=rows, total=total, page=page, pages=pages, per_page=per_page)
+
+
+@dataclass(frozen=True)
+class EnrollmentRow:
+    id: int
+    cohort_name: str
+    program_name: str
+    status: EnrollmentStatus
+    enrolled_on: date
+    coach_id: int | None
+    coach_name: str | None
+    exited_on: date | None
+    outcome: Outcome | None
+    accessible: bool
+
+
+def participant_enrollments(participant_id: int, user) -> list[EnrollmentRow]:
+    """A participant's enrollments, newest first; ``accessible`` if ``user`` may open it."""
+    stmt = (
+        sa.select(
+            Enrollment.id,
+            Cohort.name,
+            Program.name,
+            Enrollment.status,
+            Enrollment.enrolled_on,
+            Enrollment.coach_id,
+            User.name,
+            ExitOutcome.exited_on,
+            ExitOutcome.outcome,
+        )
+        .join(Cohort, Cohort.id == Enrollment.cohort_id)
+        .join(Program, Program.id == Cohort.program_id)
+        .outerjoin(User, User.id == Enrollment.coach_id)
+        .outerjoin(ExitOutcome, ExitOutcome.enrollment_id == Enrollment.id)
+        .where(Enrollment.participant_id == participant_id)
+        .order_by(Enrollment.enrolled_on.desc(), Enrollment.id.desc())
+    )
+    return [
+        EnrollmentRow(*row, accessible=user.role == Role.manager or row.coach_id == user.id)
+        for row in db.session.execute(stmt)
+    ]
+
+
+@dataclass(frozen=True)
+class CohortChoice:
+    id: int
+    name: str
+    program_name: str
+    starts_on: date
+    ends_on: date | None
+
+
+def cohort_choices(organization_id: int) -> list[CohortChoice]:
+    """Cohorts of the organisation's active programmes, newest first per programme."""
+    stmt = (
+        sa.select(Cohort.id, Cohort.name, Program.name, Cohort.starts_on, Cohort.ends_on)
+        .join(Program, Program.id == Cohort.program_id)
+        .where(Program.organization_id == organization_id, Program.is_active.is_(True))
+        .order_by(Program.name, Cohort.starts_on.desc(), Cohort.name)
+    )
+    return [CohortChoice(*row) for row in db.session.execute(stmt)]
+
+
+def coach_choices(organization_id: int, *, include_id: int | None = None) -> list[tuple[int, str]]:
+    """Active coaches of the organisation (plus ``include_id``, e.g. the current coach)."""
+    condition = sa.and_(User.role == Role.coach, User.is_active.is_(True))
+    if include_id is not None:
+        condition = sa.or_(condition, User.id == include_id)
+    stmt = (
+        sa.select(User.id, User.name)
+        .where(User.organization_id == organization_id, condition)
+        .order_by(User.name, User.id)
+    )
+    return [(row.id, row.name) for row in db.session.execute(stmt)]
+
+
+def contact_for(participant: Participant) -> str | None:
+    """Whom to ask about a record the caller may not open: the person's coach, if any.
+
+    The coach of the current enrollment, else of the latest one, else the coach
+    who registered the record; only active coaches count.
+    """
+    ended_last = sa.case((Enrollment.status == EnrollmentStatus.exited, 1), else_=0)
+    name = db.session.scalar(
+        sa.select(User.name)
+        .join(Enrollment, Enrollment.coach_id == User.id)
+        .where(Enrollment.participant_id == participant.id, User.is_active.is_(True))
+        .order_by(ended_last, Enrollment.enrolled_on.desc(), Enrollment.id.desc())
+        .limit(1)
+    )
+    if name:
+        return name
+    return db.session.scalar(
+        sa.select(User.name).where(
+            User.id == participant.created_by_id, User.role == Role.coach,
+            User.is_active.is_(True),
+        )
+    )
