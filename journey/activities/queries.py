@@ -1,0 +1,180 @@
+"""Reads for the activity log and group sessions (one query each, whatever the size)."""
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased, contains_eager, joinedload
+
+from journey.activities.models import Activity
+from journey.cohorts.models import Cohort, GroupSession
+from journey.enums import ActivityKind, Attendance, EnrollmentStatus, Role
+from journey.extensions import db
+from journey.participants.models import Enrollment, Participant
+from journey.programs.models import Program
+
+OPEN_STATUSES = (EnrollmentStatus.active, EnrollmentStatus.paused)
+RECENT_SESSIONS = 50
+
+
+def enrollment_activities(enrollment_id: int) -> list[Activity]:
+    """An enrollment's activities, newest first, with their group session (one query)."""
+    return list(db.session.scalars(
+        sa.select(Activity)
+        .where(Activity.enrollment_id == enrollment_id)
+        .options(joinedload(Activity.group_session))
+        .order_by(Activity.date.desc(), Activity.time.desc().nulls_last(), Activity.id.desc())
+    ).unique())
+
+
+def activity_of(enrollment_id: int, activity_id: int) -> Activity | None:
+    """The activity, only when it belongs to the given (already authorised) enrollment."""
+    return db.session.scalars(
+        sa.select(Activity)
+        .where(Activity.id == activity_id, Activity.enrollment_id == enrollment_id)
+        .options(joinedload(Activity.group_session))
+    ).first()
+
+
+def _own_enrollment_in_cohort(user, *, open_only: bool) -> sa.ColumnElement[bool]:
+    """For a coach: the cohort has an enrollment of theirs (open ones only if asked)."""
+    # An alias, so the condition also works in queries that join Enrollment themselves.
+    own = aliased(Enrollment)
+    conditions = [own.cohort_id == Cohort.id, own.coach_id == user.id]
+    if open_only:
+        conditions.append(own.status.in_(OPEN_STATUSES))
+    return sa.exists().where(*conditions).correlate(Cohort)
+
+
+def cohort_scope(user, *, open_only: bool = True) -> sa.ColumnElement[bool]:
+    """Cohorts whose group sessions ``user`` may see (needs ``Program`` joined).
+
+    A manager sees the organisation's cohorts; a coach those in which they have
+    at least one enrollment that is still open (or any, with ``open_only=False``).
+    """
+    in_org = Program.organization_id == user.organization_id
+    if user.role == Role.manager:
+        return in_org
+    if user.role == Role.coach:
+        return sa.and_(in_org, _own_enrollment_in_cohort(user, open_only=open_only))
+    return sa.false()
+
+
+def can_record_in(user, cohort_id: int) -> bool:
+    """Whether a coach has any enrollment in the cohort (managers: always)."""
+    if user.role == Role.manager:
+        return True
+    return bool(db.session.scalar(sa.select(sa.exists().where(
+        Enrollment.cohort_id == cohort_id, Enrollment.coach_id == user.id))))
+
+
+@dataclass(frozen=True)
+class CohortChoice:
+    cohort_id: int
+    cohort_name: str
+    program_name: str
+    starts_on: date
+    open_enrollments: int
+
+
+def cohort_choices(user) -> list[CohortChoice]:
+    """Cohorts the caller can record a group session in, with their open enrollments.
+
+    For a coach the count is of their own participants.
+    """
+    count_filter = Enrollment.status.in_(OPEN_STATUSES)
+    if user.role == Role.coach:
+        count_filter = sa.and_(count_filter, Enrollment.coach_id == user.id)
+    stmt = (
+        sa.select(Cohort.id, Cohort.name, Program.name, Cohort.starts_on,
+                  sa.func.count(Enrollment.id).filter(count_filter))
+        .join(Program, Cohort.program_id == Program.id)
+        .outerjoin(Enrollment, Enrollment.cohort_id == Cohort.id)
+        .where(cohort_scope(user))
+        .group_by(Cohort.id, Cohort.name, Program.name, Cohort.starts_on)
+        .order_by(Cohort.starts_on.desc(), Program.name, Cohort.name)
+    )
+    return [CohortChoice(*row) for row in db.session.execute(stmt)]
+
+
+@dataclass(frozen=True)
+class GroupSessionRow:
+    session_id: int
+    date: date
+    title: str
+    kind: ActivityKind
+    duration_minutes: int
+    cohort_name: str
+    program_name: str
+    attended: int
+    total: int
+
+
+def recent_group_sessions(user, limit: int = RECENT_SESSIONS) -> list[GroupSessionRow]:
+    """The latest group sessions of the caller's cohorts with attended/invited counts."""
+    attended = sa.func.count(Activity.id).filter(Activity.attendance == Attendance.attended)
+    stmt = (
+        sa.select(GroupSession.id, GroupSession.date, GroupSession.title, GroupSession.kind,
+                  GroupSession.duration_minutes, Cohort.name, Program.name,
+                  attended, sa.func.count(Activity.id))
+        .join(Cohort, GroupSession.cohort_id == Cohort.id)
+        .join(Program, Cohort.program_id == Program.id)
+        .outerjoin(Activity, Activity.group_session_id == GroupSession.id)
+        .where(cohort_scope(user))
+        .group_by(GroupSession.id, GroupSession.date, GroupSession.title, GroupSession.kind,
+                  GroupSession.duration_minutes, Cohort.name, Program.name)
+        .order_by(GroupSession.date.desc(), GroupSession.id.desc())
+        .limit(limit)
+    )
+    return [GroupSessionRow(*row) for row in db.session.execute(stmt)]
+
+
+def group_session_in_scope(user, session_id: int) -> GroupSession | None:
+    """The session with its cohort and programme, if its cohort is in the caller's scope.
+
+    Here a coach needs any enrollment in the cohort (also exited ones), so the
+    attendance of participants who have since left can still be corrected.
+    """
+    return db.session.scalars(
+        sa.select(GroupSession)
+        .join(GroupSession.cohort)
+        .join(Cohort.program)
+        .where(GroupSession.id == session_id, cohort_scope(user, open_only=False))
+        .options(contains_eager(GroupSession.cohort).contains_eager(Cohort.program))
+    ).first()
+
+
+@dataclass
+class RosterEntry:
+    enrollment: Enrollment
+    activity: Activity | None
+
+
+def roster(user, cohort_id: int, session_id: int | None = None) -> list[RosterEntry]:
+    """The participants a group session form lists, in one query.
+
+    Open (active or paused) enrollments of the cohort, plus, for an existing
+    session, every enrollment that already has an activity in it. A coach gets
+    only their own participants; a manager everyone in the cohort.
+    """
+    shown = Enrollment.status.in_(OPEN_STATUSES)
+    if session_id is not None:
+        on_session = sa.and_(Activity.enrollment_id == Enrollment.id,
+                             Activity.group_session_id == session_id)
+        stmt = sa.select(Enrollment, Activity).outerjoin(Activity, on_session)
+        shown = sa.or_(shown, Activity.id.is_not(None))
+    else:
+        stmt = sa.select(Enrollment, sa.null())
+    stmt = (
+        stmt.join(Enrollment.participant)
+        .options(contains_eager(Enrollment.participant), joinedload(Enrollment.coach))
+        .where(Enrollment.cohort_id == cohort_id, shown)
+        .order_by(Participant.last_name, Participant.first_name, Enrollment.id)
+    )
+    if user.role == Role.coach:
+        stmt = stmt.where(Enrollment.coach_id == user.id)
+    entries: dict[int, RosterEntry] = {}
+    for enrollment, activity in db.session.execute(stmt):
+        # A second activity of the same person in one session is ignored here.
+        entries.setdefault(enrollment.id, RosterEntry(enrollment, activity))
+    return list(entries.values())
