@@ -17,6 +17,7 @@ from journey.cohorts.models import Cohort
 from journey.enums import Attendance, EnrollmentStatus, StepStatus
 from journey.extensions import db
 from journey.journeys.models import JourneyStep, PlanItem
+from journey.journeys.queries import current_step
 from journey.outcomes.models import FollowUp
 from journey.participants.models import Enrollment, Participant
 from journey.programs.models import Program
@@ -117,22 +118,6 @@ class CaseloadFacets:
     steps: list[str]
 
 
-def _current_step(column):
-    """The step in progress, else the next one not started (lowest position)."""
-    order = sa.case((JourneyStep.status == StepStatus.in_progress, 0), else_=1)
-    return (
-        sa.select(column)
-        .where(
-            JourneyStep.enrollment_id == Enrollment.id,
-            JourneyStep.status.in_([StepStatus.in_progress, StepStatus.not_started]),
-        )
-        .order_by(order, JourneyStep.position)
-        .limit(1)
-        .correlate(Enrollment)
-        .scalar_subquery()
-    )
-
-
 def _open_enrollments(coach_id: int):
     return sa.and_(Enrollment.coach_id == coach_id, Enrollment.status != EnrollmentStatus.exited)
 
@@ -167,8 +152,8 @@ def caseload(coach_id: int, filters: CaseloadFilters | None = None,
             Program.name.label("program_name"),
             Enrollment.enrolled_on,
             Enrollment.status,
-            _current_step(JourneyStep.name).label("current_step"),
-            _current_step(JourneyStep.status).label("current_step_status"),
+            current_step(JourneyStep.name).label("current_step"),
+            current_step(JourneyStep.status).label("current_step_status"),
             last_contact.label("last_contact_on"),
         )
         .join(Participant, Enrollment.participant_id == Participant.id)
@@ -219,7 +204,7 @@ def caseload_facets(coach_id: int) -> CaseloadFacets:
             Cohort.id.label("cohort_id"),
             Cohort.name.label("cohort_name"),
             Program.name.label("program_name"),
-            _current_step(JourneyStep.name).label("step"),
+            current_step(JourneyStep.name).label("step"),
         )
         .select_from(Enrollment)
         .join(Cohort, Enrollment.cohort_id == Cohort.id)

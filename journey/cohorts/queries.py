@@ -10,6 +10,7 @@ from journey.auth.models import User
 from journey.enums import EnrollmentStatus, StepStatus
 from journey.extensions import db
 from journey.journeys.models import JourneyStep
+from journey.journeys.queries import current_step
 from journey.outcomes.models import ExitOutcome
 from journey.participants.models import Enrollment, Participant
 
@@ -79,22 +80,6 @@ def cohort_counts(cohort_id: int, as_of: date | None = None) -> CohortCounts:
     return CohortCounts(*db.session.execute(stmt).one())
 
 
-def _current_step(column):
-    """The step in progress, else the next one not started (lowest position)."""
-    order = sa.case((JourneyStep.status == StepStatus.in_progress, 0), else_=1)
-    return (
-        sa.select(column)
-        .where(
-            JourneyStep.enrollment_id == Enrollment.id,
-            JourneyStep.status.in_([StepStatus.in_progress, StepStatus.not_started]),
-        )
-        .order_by(order, JourneyStep.position)
-        .limit(1)
-        .correlate(Enrollment)
-        .scalar_subquery()
-    )
-
-
 def enrollment_page(cohort_id: int, organization_id: int, page: int, per_page: int,
                     total: int) -> EnrollmentPage:
     """One page of the cohort's enrollments, by participant name (one query).
@@ -113,8 +98,8 @@ def enrollment_page(cohort_id: int, organization_id: int, page: int, per_page: i
             coach.name,
             Enrollment.status,
             Enrollment.enrolled_on,
-            _current_step(JourneyStep.name),
-            _current_step(JourneyStep.status),
+            current_step(JourneyStep.name),
+            current_step(JourneyStep.status),
         )
         .join(Participant, Enrollment.participant_id == Participant.id)
         .outerjoin(coach, Enrollment.coach_id == coach.id)

@@ -6,9 +6,10 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from journey.enums import AssessmentArea, AssessmentPhase
+from journey.enums import AssessmentArea, AssessmentPhase, StepStatus
 from journey.extensions import db
-from journey.journeys.models import Assessment, AssessmentScore, Note, PlanItem
+from journey.journeys.models import Assessment, AssessmentScore, JourneyStep, Note, PlanItem
+from journey.participants.models import Enrollment
 
 
 def plan_items(enrollment_id: int) -> list[PlanItem]:
@@ -122,3 +123,22 @@ def assessment_grid(enrollment_id: int) -> AssessmentGrid:
                                 height=round(height, 2)))
         grid.rows.append(row)
     return grid
+
+
+def current_step(column):
+    """Correlated subquery: a column of the enrollment's current step.
+
+    The step in progress, else the next one not started (lowest position).
+    """
+    order = sa.case((JourneyStep.status == StepStatus.in_progress, 0), else_=1)
+    return (
+        sa.select(column)
+        .where(
+            JourneyStep.enrollment_id == Enrollment.id,
+            JourneyStep.status.in_([StepStatus.in_progress, StepStatus.not_started]),
+        )
+        .order_by(order, JourneyStep.position)
+        .limit(1)
+        .correlate(Enrollment)
+        .scalar_subquery()
+    )
