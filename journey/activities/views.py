@@ -92,8 +92,14 @@ def _section(enrollment: Enrollment, form=None, message=None, status: int = 200)
 
 
 def _row(enrollment, activity, status: int = 200, **extra):
-    return render_template("activities/_row.html", enrollment=enrollment,
-                           activity=activity, **extra), status
+    html = render_template("activities/_row.html", enrollment=enrollment,
+                           activity=activity, **extra)
+    if wants_partial():
+        # The row's attendance may have changed: refresh the section's summary too.
+        html += render_template(
+            "activities/_summary.html", oob=True,
+            activity_log=activity_log(queries.enrollment_activities(enrollment.id)))
+    return html, status
 
 
 def _audit_view(enrollment, activity) -> None:

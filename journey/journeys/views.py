@@ -9,7 +9,7 @@ from journey.auth.access import CASEWORK_ROLES, get_enrollment_or_404, roles_req
 from journey.cohorts.models import Cohort
 from journey.enums import AuditAction, StepStatus, label
 from journey.extensions import db
-from journey.journeys import sections, services
+from journey.journeys import queries, sections, services
 from journey.journeys.forms import (
     AssessmentForm,
     NoteForm,
@@ -213,8 +213,11 @@ def _plan_partial(enrollment: Enrollment, **kwargs) -> str:
 
 
 def _plan_item_partial(enrollment: Enrollment, item: PlanItem, notice=None) -> str:
-    return render_template("journeys/_plan_item.html", enrollment=enrollment, item=item,
+    html = render_template("journeys/_plan_item.html", enrollment=enrollment, item=item,
                            notice=notice)
+    # Ticking an item changes the section's counts: refresh them out of band.
+    return html + render_template("journeys/_plan_counts.html", oob=True,
+                                  plan_items=queries.plan_items(enrollment.id))
 
 
 @bp.route("/enrollments/<int:enrollment_id>/plan", methods=["GET", "POST"])

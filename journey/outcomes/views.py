@@ -47,7 +47,11 @@ def _render(enrollment: Enrollment, section: queries.OutcomeSection, *, title: s
     """The section partial for htmx, else a page around the same section."""
     context = {"enrollment": enrollment, "outcome_section": section, **state}
     if wants_partial():
-        return render_template(SECTION, **context), status
+        # The exit changes the enrollment's status: refresh the page header too.
+        html = render_template(SECTION, **context)
+        html += render_template("enrollments/_status_line.html", enrollment=enrollment, oob=True)
+        html += render_template("enrollments/_edit_link.html", enrollment=enrollment, oob=True)
+        return html, status
     return render_template(PAGE, page_title=title or _("Exit and follow-up"), **context), status
 
 
