@@ -47,16 +47,18 @@ def register_blueprints(app: Flask) -> None:
     from journey.auth.views import bp as auth_bp
     from journey.caseload.views import bp as caseload_bp
     from journey.cohorts.views import bp as cohorts_bp
+    from journey.imports.views import bp as imports_bp
     from journey.journeys.views import bp as journeys_bp
     from journey.outcomes.views import bp as outcomes_bp
     from journey.participants.views import bp as participants_bp
     from journey.portal.views import bp as portal_bp
     from journey.programs.views import bp as programs_bp
+    from journey.reports.views import bp as reports_bp
     from journey.web.views import bp as web_bp
 
     for bp in (
         web_bp, auth_bp, caseload_bp, participants_bp, journeys_bp, activities_bp,
-        outcomes_bp, programs_bp, cohorts_bp, portal_bp, admin_bp,
+        outcomes_bp, programs_bp, cohorts_bp, reports_bp, imports_bp, portal_bp, admin_bp,
     ):
         app.register_blueprint(bp)
 

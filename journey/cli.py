@@ -11,6 +11,18 @@ from journey.extensions import db
 journey_cli = AppGroup("journey", help="Journey administration commands.")
 
 
+def _register_feature_commands() -> None:
+    # Commands that live with their feature package.
+    from journey.imports.cli import import_command
+    from journey.reports.cli import report_command
+
+    journey_cli.add_command(import_command)
+    journey_cli.add_command(report_command)
+
+
+_register_feature_commands()
+
+
 @journey_cli.command("create-user")
 @click.argument("email")
 @click.option("--role", required=True, type=click.Choice(["admin", "manager", "coach",

@@ -4,6 +4,7 @@ from journey.activities.models import Activity
 from journey.audit.models import AuditEvent
 from journey.auth.models import Organization, User
 from journey.cohorts.models import Cohort, GroupSession
+from journey.imports.models import ImportBatch
 from journey.journeys.models import Assessment, AssessmentScore, JourneyStep, Note, PlanItem
 from journey.outcomes.models import ExitOutcome, FollowUp
 from journey.participants.models import Enrollment, Participant
@@ -19,6 +20,7 @@ __all__ = [
     "ExitOutcome",
     "FollowUp",
     "GroupSession",
+    "ImportBatch",
     "JourneyStep",
     "Note",
     "Organization",
