@@ -1,0 +1,119 @@
+"""PDF rendering with WeasyPrint, allowed to read only the app's own static files.
+
+The report HTML is ours, but it contains text from the database; a URL
+fetcher that refuses everything except ``/static/...`` keeps a crafted value
+from making the server read local files (``file://``) or call other hosts.
+"""
+
+import mimetypes
+import os
+import posixpath
+from datetime import date
+from urllib.parse import unquote, urlsplit
+
+from flask import current_app
+
+# Base URL for PDFs rendered outside a request (the CLI): only /static/ is ever fetched.
+OFFLINE_BASE_URL = "http://localhost/"
+
+
+class FetchRefused(ValueError):
+    """WeasyPrint asked for a resource outside the app's static folder."""
+
+
+def _static_path(url: str, static_folder: str, static_url_path: str, base_host: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise FetchRefused(f"scheme not allowed: {parts.scheme or '(none)'}")
+    if parts.netloc != base_host:
+        raise FetchRefused("other host")
+    if parts.query:
+        raise FetchRefused("query not allowed")
+    path = unquote(parts.path)
+    prefix = static_url_path.rstrip("/") + "/"
+    if not path.startswith(prefix) or "\\" in path or "\x00" in path:
+        raise FetchRefused("not a static file")
+    relative = path[len(prefix):]
+    normalised = posixpath.normpath(relative)
+    if normalised.startswith("../") or normalised in ("..", ".") or normalised.startswith("/"):
+        raise FetchRefused("path traversal")
+    root = os.path.realpath(static_folder)
+    full = os.path.realpath(os.path.join(root, *normalised.split("/")))
+    if os.path.commonpath([root, full]) != root or not os.path.isfile(full):
+        raise FetchRefused("not a static file")
+    return full
+
+
+class StaticOnlyFetcher:
+    """Serves ``/static/...`` of this app from disk; refuses every other URL.
+
+    Built lazily as a WeasyPrint ``URLFetcher`` subclass (see ``make_url_fetcher``);
+    the check itself, ``resolve``, is plain Python so it can be tested alone.
+    """
+
+    def __init__(self, base_url: str, static_folder: str, static_url_path: str):
+        self.base_host = urlsplit(base_url).netloc
+        self.static_folder = static_folder
+        self.static_url_path = static_url_path
+
+    def resolve(self, url: str) -> str:
+        """The file on disk for ``url``, or ``FetchRefused``."""
+        return _static_path(url, self.static_folder, self.static_url_path, self.base_host)
+
+    def read(self, url: str) -> tuple[bytes, str]:
+        full = self.resolve(url)
+        with open(full, "rb") as handle:
+            data = handle.read()
+        mime, _enc = mimetypes.guess_type(full)
+        return data, mime or "application/octet-stream"
+
+
+def make_url_fetcher(base_url: str, static_folder: str | None = None,
+                     static_url_path: str | None = None):
+    """A WeasyPrint ``url_fetcher`` that serves files of the static folder and nothing else."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    static = StaticOnlyFetcher(
+        base_url,
+        static_folder or current_app.static_folder,
+        static_url_path or current_app.static_url_path or "/static",
+    )
+
+    class _Fetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            data, mime = static.read(url)
+            return URLFetcherResponse(url, data, {"Content-Type": mime})
+
+    fetcher = _Fetcher(allowed_protocols=("http", "https"), allow_redirects=False)
+    fetcher.static = static
+    return fetcher
+
+
+def render_pdf(html: str, base_url: str) -> bytes:
+    """Render ``html`` to PDF bytes; relative URLs resolve against ``base_url``."""
+    import weasyprint  # imported lazily: it is heavy and only PDFs need it
+
+    fetcher = make_url_fetcher(base_url)
+    document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+    return document.write_pdf()
+
+
+def render_cohort_pdf(report) -> bytes:
+    """The cohort report PDF from a ``CohortReport`` (or its JSON dict), outside a request.
+
+    Used by ``flask journey report --format pdf``; the text is in the default
+    language, as the CLI speaks it.
+    """
+    from journey.cohorts.models import Cohort
+    from journey.extensions import db
+    from journey.reports.pages import render_report_pdf
+
+    if not isinstance(report, dict):
+        from journey.reports.queries import report_to_json
+
+        report = report_to_json(report)
+    cohort = db.session.get(Cohort, report["cohort"]["id"])
+    as_of = date.fromisoformat(report["as_of"])
+    # Templates use url_for and the locale: give them a request of their own.
+    with current_app.test_request_context("/", base_url=OFFLINE_BASE_URL):
+        return render_report_pdf(report, cohort, as_of, OFFLINE_BASE_URL)
