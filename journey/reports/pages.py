@@ -92,12 +92,16 @@ def load_report(cohort, as_of: date) -> dict:
 
 
 def parse_as_of(raw: str | None) -> tuple[date, str | None]:
-    """``(date, error)``: today when empty, an error message when not a valid ISO date."""
-    if not raw:
-        return date.today(), None
+    """``(date, error)``: today when empty, an error message when not YYYY-MM-DD.
+
+    The same strict rule as the JSON route and the CLI.
+    """
+    from journey.reports.views import InvalidDate
+    from journey.reports.views import parse_as_of as parse_strict
+
     try:
-        return date.fromisoformat(raw.strip()), None
-    except ValueError:
+        return parse_strict(raw), None
+    except InvalidDate:
         return date.today(), _("Enter the report date as YYYY-MM-DD, e.g. 2026-06-30.")
 
 

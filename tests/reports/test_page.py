@@ -173,3 +173,12 @@ def test_hidden_cells_say_less_than_five_only_when_true(app):
                                "rate": 0.15}) is None
         assert pages.row_rate({"enrolled": 9, "leavers": 8, "job_or_studies": 6,
                                "rate": 0.75}) == 0.75
+
+
+def test_report_page_date_is_as_strict_as_the_json_route():
+    from datetime import date
+
+    from journey.reports.pages import parse_as_of
+
+    assert parse_as_of("20251231")[1] is not None
+    assert parse_as_of("2025-12-31") == (date(2025, 12, 31), None)
