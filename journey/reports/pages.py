@@ -79,16 +79,17 @@ DEFINITIONS = {
     "funnel": _l("Per programme step: enrollments whose step is in progress or done "
                  "(reached), and done."),
     "suppression": _l("To protect individuals, breakdown counts of 1–4 are shown as “<5” "
-                      "without a rate, and where a row has a single hidden count the next "
-                      "smallest count is hidden too."),
+                      "without a rate. Where a row or a column has a single hidden count, the "
+                      "next smallest count in it is hidden too and shown as “hidden”."),
 }
 
 
 def load_report(cohort, as_of: date) -> dict:
     """The report JSON dict for ``cohort`` as of ``as_of`` (the one place data comes from)."""
-    from journey.reports.queries import cohort_report, report_to_json
+    from journey.reports.queries import annotate_small_cells, cohort_report, report_to_json
 
-    return report_to_json(cohort_report(cohort, as_of))
+    report = cohort_report(cohort, as_of)
+    return annotate_small_cells(report_to_json(report), report)
 
 
 def parse_as_of(raw: str | None) -> tuple[date, str | None]:
@@ -127,6 +128,16 @@ def breakdown_cells(row: dict) -> dict[str, str]:
     so that another cell cannot be worked out, and "<5" would be untrue.
     """
     shown = {}
+    if "_small" in row:
+        # Exact: the report says which hidden cells are small ("<5") and which were
+        # hidden by the secondary rule ("hidden").
+        for key in BREAKDOWN_CELLS:
+            value = row.get(key)
+            if value is None and row.get("suppressed"):
+                shown[key] = charts.SUPPRESSED_LABEL if key in row["_small"] else _("hidden")
+            else:
+                shown[key] = count_text(value, row.get("suppressed"))
+        return shown
     for i, key in enumerate(BREAKDOWN_CELLS):
         text = count_text(row.get(key), row.get("suppressed"))
         if row.get(key) is None and text == charts.SUPPRESSED_LABEL:

@@ -109,9 +109,9 @@ def render_cohort_pdf(report) -> bytes:
     from journey.reports.pages import render_report_pdf
 
     if not isinstance(report, dict):
-        from journey.reports.queries import report_to_json
+        from journey.reports.queries import annotate_small_cells, report_to_json
 
-        report = report_to_json(report)
+        report = annotate_small_cells(report_to_json(report), report)
     cohort = db.session.get(Cohort, report["cohort"]["id"])
     as_of = date.fromisoformat(report["as_of"])
     # Templates use url_for and the locale: give them a request of their own.

@@ -195,6 +195,9 @@ class BreakdownRow:
     rate: float | None
     suppressed: bool  # any cell of the row hidden
     suppressed_cells: frozenset[str]  # which of BREAKDOWN_COLUMNS are hidden
+    # The hidden cells that are small (1–4) themselves; the others were hidden only
+    # so that a small one cannot be worked out, and must not be labelled "<5".
+    small_cells: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -562,6 +565,7 @@ def _suppressed_rows(table: dict[str, list[int]]) -> list[BreakdownRow]:
             rate=None if hide else stats.share(cells["job_or_studies"], cells["leavers"]),
             suppressed=bool(hide),
             suppressed_cells=hide,
+            small_cells=frozenset(c for c in hide if stats.is_small(cells[c])),
         ))
     return rows
 
@@ -577,6 +581,17 @@ def _rate_json(rate: Rate) -> dict:
     return {"value": _r(rate.value), "numerator": rate.numerator,
             "denominator": rate.denominator, "ci_low": _r(rate.ci_low),
             "ci_high": _r(rate.ci_high)}
+
+
+def annotate_small_cells(data: dict, report: CohortReport) -> dict:
+    """Add ``_small`` (hidden cells that are 1–4) to the breakdown rows of ``data``.
+
+    For the app's own page and PDF only: the public JSON keeps DOMAIN.md's keys.
+    """
+    for name, rows in report.breakdowns.items():
+        for row, out in zip(rows, data["breakdowns"][name], strict=True):
+            out["_small"] = sorted(row.small_cells)
+    return data
 
 
 def report_to_json(report: CohortReport) -> dict:

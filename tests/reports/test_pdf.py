@@ -243,3 +243,27 @@ def test_cli_writes_the_pdf(app, db, tmp_path):
     events = db.session.scalars(sa.select(AuditEvent).where(
         AuditEvent.action == AuditAction.export)).all()
     assert [(e.object_type, e.object_id) for e in events] == [("cohort", coh.id)]
+
+
+def test_secondary_suppressed_cells_are_never_labelled_below_five(app, db, client, login_as):
+    """A count of 7 hidden only to protect a 2 reads "dolt", not "<5" (which would be false)."""
+    from tests.reports.metrics_helpers import add, org_setup
+
+    setup = org_setup(starts_on=date(2025, 1, 1))
+    coh, coach, manager = setup["cohort"], setup["coach"], setup["manager"]
+    # Age bands: 11 people aged 30-54, 7 aged 18-29, 2 aged 55+ (the 7 is hidden as well).
+    for i in range(11):
+        add(coh, coach, date(2025, 2, 1), birth_date=date(1980, 1, 1 + i))
+    for i in range(7):
+        add(coh, coach, date(2025, 2, 1), birth_date=date(2000, 1, 1 + i))
+    for i in range(2):
+        add(coh, coach, date(2025, 2, 1), birth_date=date(1960, 1, 1 + i))
+    db.session.commit()
+    login_as(manager)
+    page = client.get(f"/cohorts/{coh.id}/report?as_of=2026-06-30").get_data(as_text=True)
+    flat = " ".join(pdf_text(client.get(
+        f"/cohorts/{coh.id}/report.pdf?as_of=2026-06-30").data).split())
+    assert "18-29 år dolt 0 0" in flat
+    assert "55+ år <5 0 0" in flat
+    assert "18-29 år <5" not in flat
+    assert "&lt;5" in page and "dolt" in page
