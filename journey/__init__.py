@@ -53,14 +53,16 @@ def register_blueprints(app: Flask) -> None:
     from journey.participants.views import bp as participants_bp
     from journey.portal.views import bp as portal_bp
     from journey.programs.views import bp as programs_bp
+    from journey.reports.export_views import bp as report_exports_bp
     from journey.reports.pages import bp as report_pages_bp
+    from journey.reports.program_pages import bp as program_reports_bp
     from journey.reports.views import bp as reports_bp
     from journey.web.views import bp as web_bp
 
     for bp in (
         web_bp, auth_bp, caseload_bp, participants_bp, journeys_bp, activities_bp,
         outcomes_bp, programs_bp, cohorts_bp, reports_bp, report_pages_bp,
-        imports_bp, portal_bp, admin_bp,
+        report_exports_bp, program_reports_bp, imports_bp, portal_bp, admin_bp,
     ):
         app.register_blueprint(bp)
 

@@ -346,6 +346,14 @@ def page_links(cohort, as_of: date) -> dict:
                     f"?as_of={as_of.isoformat()}",
         "pdf_url": url_for("report_pages.report_pdf", cohort_id=cohort.id,
                            as_of=as_of.isoformat()),
+        "file_urls": [
+            (label, url_for(endpoint, cohort_id=cohort.id, fmt=fmt, as_of=as_of.isoformat()))
+            for label, endpoint, fmt in (
+                (_("Tables as Excel"), "report_exports.report_file", "xlsx"),
+                (_("Tables as CSV"), "report_exports.report_file", "csv"),
+                (_("ESF+ indicators (Excel)"), "report_exports.esf_file", "xlsx"),
+            )
+        ],
     }
 
 

@@ -46,6 +46,11 @@ def test_manager_sees_the_report_page(client, login_as, world, sample):
                 "cost_per_outcome"):
         assert f'id="kpi-{key}"' in html
     assert "187 dagar" in html and "51\u00a0829 kr" in html
+    # The same report as files, for the same date
+    for url in (f"/cohorts/{coh.id}/report.xlsx?as_of=2026-06-30",
+                f"/cohorts/{coh.id}/report.csv?as_of=2026-06-30",
+                f"/cohorts/{coh.id}/esf.xlsx?as_of=2026-06-30"):
+        assert f'href="{url}"' in html
     # Charts (inline SVG), funnel table, suppressed breakdowns, distance travelled
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"') == 11
     assert '<th scope="row">2. Coachning</th>' in html
