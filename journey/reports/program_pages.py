@@ -7,7 +7,7 @@ shared/DOMAIN.md), always shown with their n and 95 % interval.
 
 from datetime import date
 
-from flask import Blueprint, request
+from flask import Blueprint, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -69,6 +69,35 @@ def program_report(program_id: int):
         "reports/program/page.html", "reports/program/_body.html",
         program=program, comparison=comparison, as_of=as_of, as_of_raw=as_of.isoformat(),
         error=None, chart=comparison_chart(comparison), pct_range=charts.pct_range)
+
+
+@bp.route("/programs/<int:program_id>/report.pdf")
+@roles_required(Role.manager)
+def program_report_pdf(program_id: int):
+    """The programme comparison as a PDF for boards (an export: recorded in the audit log)."""
+    from journey.audit.services import record
+    from journey.enums import AuditAction
+    from journey.extensions import db
+    from journey.reports.pdf import render_pdf
+
+    program = get_program_or_404(program_id)
+    as_of, error = parse_as_of(request.args.get("as_of"))
+    if error:
+        return error, 400
+    comparison = program_comparison(program, as_of)
+    html = render_template(
+        "reports/program/pdf.html", program=program, comparison=comparison, as_of=as_of,
+        error=None, chart=comparison_chart(comparison), pct_range=charts.pct_range)
+    pdf = render_pdf(html, request.url_root)
+    record(AuditAction.export, object_type="program", object_id=program.id,
+           detail=f"programme report pdf as_of {as_of.isoformat()}")
+    db.session.commit()
+    response = make_response(pdf)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="programrapport-{program.id}-{as_of.isoformat()}.pdf"')
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/reports")

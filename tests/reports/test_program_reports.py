@@ -318,3 +318,36 @@ def test_long_names_are_shortened_in_the_chart_only():
     assert short_label("Alfa vår 2025") == "Alfa vår 2025"
     long = "Jobbpunkt löpande intag HT 2026"
     assert short_label(long) == "Jobbpunkt löpande intag H…" and len(short_label(long)) == 26
+
+
+def test_programme_pdf_for_the_board(client, login_as, two_programmes, world, db):
+    import subprocess
+
+    from journey.enums import AuditAction
+
+    alfa, c1 = two_programmes["alfa"], two_programmes["c1"]
+    login_as(two_programmes["manager"])
+    response = client.get(f"/programs/{alfa.id}/report.pdf?as_of=2025-12-31")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="programrapport-{alfa.id}-2025-12-31.pdf"')
+    text = subprocess.run(["/usr/bin/pdftotext", "-layout", "-", "-"], input=response.data,
+                          capture_output=True, check=True).stdout.decode()
+    flat = " ".join(text.split())
+    assert "Programrapport" in flat and "Alfa höst 2024" in flat and "Alfa höst 2025" in flat
+    assert "60 %" in flat and "3 av 5" in flat  # cohort c1 as on the page
+    assert "Sida 2 av" in flat
+    events = db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == AuditAction.export, AuditEvent.object_type == "program")).all()
+    assert [(e.object_id, "2025-12-31" in e.detail) for e in events] == [(alfa.id, True)]
+    assert c1.id  # the cohort exists; its rows are in the table above
+
+
+def test_programme_pdf_scope(client, login_as, two_programmes, world):
+    alfa = two_programmes["alfa"]
+    url = f"/programs/{alfa.id}/report.pdf"
+    assert client.get(url).headers["Location"].startswith("/login")
+    login_as(world["manager1"])  # another organisation's manager
+    assert client.get(url).status_code == 404
+    assert client.get(f"/programs/{alfa.id}/report.pdf?as_of=2025-13-01").status_code == 404
