@@ -127,12 +127,9 @@ def _nulls_last(column, descending: bool):
     return [sa.case((column.is_(None), 1), else_=0), column.desc() if descending else column]
 
 
-def caseload(coach_id: int, filters: CaseloadFilters | None = None,
-             today: date | None = None) -> list[CaseloadRow]:
-    """Active and paused enrollments of one coach, sorted and filtered in one query."""
-    filters = filters or CaseloadFilters()
-    today = today or date.today()
-    last_contact = (
+def _last_attended_on(today: date):
+    """Correlated subquery: the enrollment's last attended activity up to ``today``."""
+    return (
         sa.select(sa.func.max(Activity.date))
         .where(
             Activity.enrollment_id == Enrollment.id,
@@ -142,6 +139,14 @@ def caseload(coach_id: int, filters: CaseloadFilters | None = None,
         .correlate(Enrollment)
         .scalar_subquery()
     )
+
+
+def caseload(coach_id: int, filters: CaseloadFilters | None = None,
+             today: date | None = None) -> list[CaseloadRow]:
+    """Active and paused enrollments of one coach, sorted and filtered in one query."""
+    filters = filters or CaseloadFilters()
+    today = today or date.today()
+    last_contact = _last_attended_on(today)
     inner = (
         sa.select(
             Enrollment.id.label("enrollment_id"),
@@ -315,16 +320,7 @@ def needs_attention(coach_id: int, thresholds: Thresholds,
     step_cutoff = today - timedelta(days=thresholds.no_step_days)
     follow_up_horizon = today + timedelta(days=thresholds.follow_up_days)
 
-    last_attended = (
-        sa.select(sa.func.max(Activity.date))
-        .where(
-            Activity.enrollment_id == Enrollment.id,
-            Activity.attendance == Attendance.attended,
-            Activity.date <= today,
-        )
-        .correlate(Enrollment)
-        .scalar_subquery()
-    )
+    last_attended = _last_attended_on(today)
     overdue_items = (
         sa.select(sa.func.count(PlanItem.id))
         .where(

@@ -9,7 +9,7 @@ breakdown cells are suppressed.
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Blueprint, make_response, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -19,6 +19,7 @@ from journey.auth.access import get_cohort_or_404, roles_required
 from journey.enums import AuditAction, Role
 from journey.extensions import db
 from journey.reports import charts
+from journey.reports.pdf import pdf_download
 from journey.web.htmx_helpers import render_partial_or_page
 
 bp = Blueprint("report_pages", __name__)
@@ -400,10 +401,5 @@ def report_pdf(cohort_id: int):
     record(AuditAction.export, object_type="cohort", object_id=cohort.id,
            detail=f"cohort report pdf as_of {as_of.isoformat()}")
     db.session.commit()
-    response = make_response(pdf)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="{pdf_filename(cohort.id, as_of)}"')
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_download(pdf, pdf_filename(cohort.id, as_of))
 

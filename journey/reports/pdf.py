@@ -117,3 +117,14 @@ def render_cohort_pdf(report) -> bytes:
     # Templates use url_for and the locale: give them a request of their own.
     with current_app.test_request_context("/", base_url=OFFLINE_BASE_URL):
         return render_report_pdf(report, cohort, as_of, OFFLINE_BASE_URL)
+
+
+def pdf_download(pdf: bytes, filename: str):
+    """A PDF as an attachment that no shared cache keeps (reports are personal to a manager)."""
+    from flask import make_response
+
+    response = make_response(pdf)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -7,7 +7,7 @@ shared/DOMAIN.md), always shown with their n and 95 % interval.
 
 from datetime import date
 
-from flask import Blueprint, make_response, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -78,7 +78,7 @@ def program_report_pdf(program_id: int):
     from journey.audit.services import record
     from journey.enums import AuditAction
     from journey.extensions import db
-    from journey.reports.pdf import render_pdf
+    from journey.reports.pdf import pdf_download, render_pdf
 
     program = get_program_or_404(program_id)
     as_of, error = parse_as_of(request.args.get("as_of"))
@@ -92,12 +92,7 @@ def program_report_pdf(program_id: int):
     record(AuditAction.export, object_type="program", object_id=program.id,
            detail=f"programme report pdf as_of {as_of.isoformat()}")
     db.session.commit()
-    response = make_response(pdf)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="programrapport-{program.id}-{as_of.isoformat()}.pdf"')
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_download(pdf, f"programrapport-{program.id}-{as_of.isoformat()}.pdf")
 
 
 @bp.route("/reports")
