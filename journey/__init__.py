@@ -24,7 +24,7 @@ def create_app(config=None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from journey import models  # noqa: F401  (metadata for Alembic)
     from journey.auth.session import init_login
-    from journey.extensions import csrf, db, htmx, migrate
+    from journey.extensions import csrf, db, htmx, limiter, migrate
     from journey.i18n import init_babel
 
     db.init_app(app)
@@ -32,6 +32,7 @@ def register_extensions(app: Flask) -> None:
         app, db, render_as_batch=True, compare_type=True, directory=_migrations_dir(app)
     )
     csrf.init_app(app)
+    limiter.init_app(app)
     htmx.init_app(app)
     init_login(app)
     init_babel(app)
@@ -51,6 +52,8 @@ def register_blueprints(app: Flask) -> None:
     from journey.journeys.views import bp as journeys_bp
     from journey.outcomes.views import bp as outcomes_bp
     from journey.participants.views import bp as participants_bp
+    from journey.portal.invite_views import bp as portal_invites_bp
+    from journey.portal.my_data import bp as portal_data_bp
     from journey.portal.views import bp as portal_bp
     from journey.programs.views import bp as programs_bp
     from journey.reports.export_views import bp as report_exports_bp
@@ -62,17 +65,19 @@ def register_blueprints(app: Flask) -> None:
     for bp in (
         web_bp, auth_bp, caseload_bp, participants_bp, journeys_bp, activities_bp,
         outcomes_bp, programs_bp, cohorts_bp, reports_bp, report_pages_bp,
-        report_exports_bp, program_reports_bp, imports_bp, portal_bp, admin_bp,
+        report_exports_bp, program_reports_bp, imports_bp, portal_bp, portal_invites_bp,
+        portal_data_bp, admin_bp,
     ):
         app.register_blueprint(bp)
 
 
 def register_web(app: Flask) -> None:
-    from journey.web import errors, filters, htmx_helpers
+    from journey.web import errors, filters, htmx_helpers, security
 
     errors.init_app(app)
     filters.init_app(app)
     htmx_helpers.init_app(app)
+    security.init_app(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -14,10 +14,13 @@ journey_cli = AppGroup("journey", help="Journey administration commands.")
 def _register_feature_commands() -> None:
     # Commands that live with their feature package.
     from journey.imports.cli import import_command
+    from journey.ops.cli import commands as ops_commands
     from journey.reports.cli import report_command
 
     journey_cli.add_command(import_command)
     journey_cli.add_command(report_command)
+    for command in ops_commands:
+        journey_cli.add_command(command)
 
 
 _register_feature_commands()

@@ -31,6 +31,9 @@ class Config:
     SEED_DEMO_IF_EMPTY = False
     # Attention signals (issue 3) read these per organisation later.
     PAGE_SIZE = 50
+    # Login throttling storage: memory:// keeps counts per process; set a Redis
+    # URL (redis://host:6379/0) when several processes or hosts serve the app.
+    RATELIMIT_STORAGE_URI = "memory://"
 
 
 class DevelopmentConfig(Config):
@@ -70,6 +73,8 @@ def load_config(app, config=None) -> None:
         app.config.from_object(config)
     if os.environ.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    if os.environ.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
     if os.environ.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(os.environ["DATABASE_URL"])
     if isinstance(config, dict):

@@ -8,6 +8,7 @@ from journey.imports.models import ImportBatch
 from journey.journeys.models import Assessment, AssessmentScore, JourneyStep, Note, PlanItem
 from journey.outcomes.models import ExitOutcome, FollowUp
 from journey.participants.models import Enrollment, Participant
+from journey.portal.models import PortalInvite
 from journey.programs.models import Program, StepTemplate
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Organization",
     "Participant",
     "PlanItem",
+    "PortalInvite",
     "Program",
     "StepTemplate",
     "User",

@@ -71,8 +71,13 @@ class Assessment(TimestampMixin, db.Model):
     phase: Mapped[AssessmentPhase] = mapped_column(
         enum_column(AssessmentPhase, "assessment_phase")
     )
+    # Who recorded it: the coach, or the participant in the portal.
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
 
     enrollment = relationship("Enrollment", back_populates="assessments")
+    created_by = relationship("User")
     scores = relationship("AssessmentScore", back_populates="assessment")
 
 

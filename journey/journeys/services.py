@@ -209,13 +209,14 @@ def delete_plan_item(item: PlanItem) -> None:
 
 def record_assessment(enrollment, *, taken_on: date, phase: AssessmentPhase | str,
                       scores: Mapping[AssessmentArea | str, int],
-                      today: date | None = None) -> Assessment:
+                      created_by=None, today: date | None = None) -> Assessment:
     """Record a self-assessment with a 1–10 score for every area.
 
     :param enrollment: the enrollment, already authorised for the caller.
     :param taken_on: the day of the assessment (not in the future).
     :param phase: intake, midway, exit or follow-up.
     :param scores: a score for each of the areas of ``AssessmentArea``.
+    :param created_by: the user recording it (the coach, or the participant in the portal).
     :raises InvalidChange: for a future date, a missing area or a score outside 1–10.
     """
     today = today or date.today()
@@ -232,7 +233,8 @@ def record_assessment(enrollment, *, taken_on: date, phase: AssessmentPhase | st
     if errors:
         raise InvalidChange(errors)
     assessment = Assessment(enrollment_id=enrollment.id, taken_on=taken_on,
-                            phase=AssessmentPhase(phase))
+                            phase=AssessmentPhase(phase),
+                            created_by_id=created_by.id if created_by is not None else None)
     db.session.add(assessment)
     db.session.flush()
     db.session.add_all(AssessmentScore(assessment_id=assessment.id, area=area,

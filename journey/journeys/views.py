@@ -339,7 +339,8 @@ def assessments(enrollment_id: int):
     if form.validate_on_submit():
         try:
             services.record_assessment(enrollment, taken_on=form.taken_on.data,
-                                       phase=form.phase.data, scores=form.scores())
+                                       phase=form.phase.data, scores=form.scores(),
+                                       created_by=current_user)
         except services.InvalidChange as exc:
             _attach_errors(form, exc.errors)
         else:

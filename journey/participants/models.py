@@ -118,6 +118,9 @@ class Enrollment(TimestampMixin, db.Model):
     income_at_entry: Mapped[IncomeSource] = mapped_column(
         enum_column(IncomeSource, "income_source"), default=IncomeSource.unknown
     )
+    # The outcome the participant works towards, in their own words or the coach's
+    # ("Arbete inom äldreomsorgen"); shown in the portal.
+    goal: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}

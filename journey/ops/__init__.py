@@ -1,0 +1,1 @@
+"""Operations: deployment checks, backup and restore."""

@@ -1,0 +1,3 @@
+"""`flask journey` commands for operations, added to the group by journey.cli."""
+
+commands: list = []
