@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from journey.enums import Locale, choices
+from journey.enums import Locale, Role, choices
 
 
 class LoginForm(FlaskForm):
@@ -15,8 +15,10 @@ class PasswordChangeForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
     new = PasswordField(
         _l("New password"),
-        validators=[DataRequired(), Length(max=200)],
-        description=_l("At least 12 characters."),
+        # Length and content rules: journey/auth/passwords.py, with one message per rule.
+        validators=[DataRequired()],
+        description=_l("At least 12 characters. Not a common password, and not your name "
+                       "or email address."),
     )
     repeat = PasswordField(
         _l("Repeat the new password"),
@@ -26,3 +28,14 @@ class PasswordChangeForm(FlaskForm):
 
 class LocaleForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=choices(Locale))
+
+
+class UserEditForm(FlaskForm):
+    """An admin edits another account: name, role and whether it may log in."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=choices(Role))
+    is_active = BooleanField(
+        _l("Active (can log in)"),
+        description=_l("A deactivated user is logged out at once and cannot log in."),
+    )

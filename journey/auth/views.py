@@ -1,10 +1,20 @@
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
-from journey.auth import services
+from journey.auth import services, throttle
 from journey.auth.forms import LocaleForm, LoginForm, PasswordChangeForm
 from journey.enums import Locale
 from journey.extensions import db
@@ -29,12 +39,28 @@ def login():
         return redirect(url_for("web.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        email = form.email.data
+        throttled = throttle.check_and_count(email)
+        if throttled:
+            # Same answer whether or not the account exists; the password is not checked.
+            services.record_throttled_login(email)
+            db.session.commit()
+            flash(ngettext(
+                "Too many login attempts. Wait %(num)d minute and try again.",
+                "Too many login attempts. Wait %(num)d minutes and try again.",
+                throttled.wait_minutes), "error")
+            response = make_response(render_template("auth/login.html", form=form), 429)
+            response.headers["Retry-After"] = str(throttled.wait_seconds)
+            return response
+        user = services.authenticate(email, form.password.data)
         if user is None:
+            throttle.count_failure(email)
             db.session.commit()  # keep the login_failed audit event
             flash(_("Wrong email or password."), "error")
             return render_template("auth/login.html", form=form), 200
-        # A fresh session: nothing from before login survives (fixation).
+        throttle.clear_failures(email)
+        # A fresh session: nothing from before login survives (fixation). login_user
+        # starts the idle and absolute clocks (journey/auth/session.py).
         session.clear()
         login_user(user)
         session.permanent = True
@@ -70,7 +96,7 @@ def change_password():
         try:
             services.change_password(user, form.current.data, form.new.data)
         except services.AccountError as exc:
-            getattr(form, exc.field or "new").errors.append(str(exc))
+            getattr(form, exc.field or "new").errors.extend(exc.messages)
         else:
             db.session.commit()
             # The token changed: re-issue this browser's session with the new one.
