@@ -4,14 +4,21 @@ The server runs the session's ``app`` in a background thread, so test data made
 with the factories is visible to the browser once it is committed. Every page a
 test visits can be checked with axe-core (``axe_check``) and photographed
 (``screenshot``) into ``screenshots/e2e/``.
+
+The app sends a strict Content-Security-Policy. Every browser context a test
+opens reports each CSP violation (``securitypolicyviolation`` events, and
+Chromium's own "Content Security Policy" console messages); ``axe_check`` and
+the end of the test fail if any happened.
 """
 
+import contextlib
 import os
 import re
 import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from werkzeug.serving import make_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -103,7 +110,10 @@ def run_axe(page) -> list[dict]:
         pytest.fail(f"{AXE_JS} is missing: run `make install` to copy axe-core into "
                     "static/vendor/", pytrace=False)
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE_JS))
+        # By URL, from the app's own static files: add_script_tag(path=...) would
+        # inline the file's text, which the CSP (script-src 'self') blocks.
+        origin = page.evaluate("() => window.location.origin")
+        page.add_script_tag(url=f"{origin}/static/vendor/axe.min.js")
     return page.evaluate(
         """async (tags) => {
             const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
@@ -116,14 +126,81 @@ def run_axe(page) -> list[dict]:
     )
 
 
+# Runs in every page before its own scripts (Playwright injects it through the
+# DevTools protocol, which the page's CSP does not govern).
+_CSP_LISTENER = """
+document.addEventListener('securitypolicyviolation', (e) => {
+    window.__journeyReportCsp({
+        url: document.location.href,
+        directive: e.effectiveDirective || e.violatedDirective,
+        blocked: e.blockedURI, source: e.sourceFile, line: e.lineNumber,
+        sample: e.sample,
+    });
+}, true);
+"""
+
+
+class CspViolations(list):
+    """CSP violations reported by the pages of the test's browser contexts."""
+
+    def watch(self, context) -> None:
+        context.expose_binding("__journeyReportCsp",
+                               lambda _source, report: self.append(report))
+        context.add_init_script(script=_CSP_LISTENER)
+        context.on("console", self._on_console)
+
+    def _on_console(self, message) -> None:
+        if "Content Security Policy" in message.text:
+            self.append({"url": message.location.get("url", ""), "console": message.text})
+
+    def report(self) -> str:
+        lines = [f"{len(self)} Content-Security-Policy violation(s):"]
+        lines += [f"- {v}" for v in self]
+        return "\n".join(lines)
+
+    def check(self, pages=()) -> None:
+        for page in pages:
+            # A round trip, so that reports still in flight are delivered.
+            with contextlib.suppress(PlaywrightError):
+                if not page.is_closed():
+                    page.evaluate("() => 0")
+        if self:
+            pytest.fail(self.report(), pytrace=False)
+
+
 @pytest.fixture
-def axe_check():
-    """``axe_check(page)`` fails the test with a readable list of axe violations."""
+def csp_violations() -> CspViolations:
+    return CspViolations()
+
+
+@pytest.fixture
+def new_context(new_context, csp_violations):
+    """pytest-playwright's ``new_context``, each context watched for CSP violations."""
+    contexts = []
+
+    def _new_context(**kwargs):
+        context = new_context(**kwargs)
+        csp_violations.watch(context)
+        contexts.append(context)
+        return context
+
+    yield _new_context
+    csp_violations.check([page for context in contexts for page in context.pages])
+
+
+@pytest.fixture
+def axe_check(csp_violations):
+    """``axe_check(page)`` fails the test with a readable list of axe violations.
+
+    It also fails when a Content-Security-Policy violation has happened so far.
+    """
 
     def _check(page):
+        csp_violations.check([page])
         violations = run_axe(page)
         if violations:
             pytest.fail(_format_violations(page.url, violations), pytrace=False)
+        csp_violations.check([page])
 
     return _check
 
