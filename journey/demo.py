@@ -64,7 +64,7 @@ from journey.models import (
     User,
 )
 
-DEMO_PASSWORD = "demo-lösenord-2026"  # noqa: S105  (published demo logins)
+DEMO_PASSWORD = "demo-lösenord-2026"  # noqa: S105  (published demo logins)  # nosec B105
 ORG_NAME = "Västerås stad – Arbetsmarknad"
 MIMER_NAME = "Bostads AB Mimer"
 
@@ -1090,5 +1090,5 @@ def seed_demo(seed: int = 2026, *, today: date | None = None) -> list[tuple[str,
     Only adds and flushes: the caller commits. ``today`` (default: the real date)
     is the reference day that the cohorts and events are dated around.
     """
-    rng = random.Random(seed)  # noqa: S311  (reproducible demo data, not security)
+    rng = random.Random(seed)  # noqa: S311  (reproducible demo data, not security)  # nosec B311
     return _Seeder(rng, today or date.today()).run()
