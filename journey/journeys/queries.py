@@ -6,7 +6,8 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from journey.enums import AssessmentArea, AssessmentPhase, StepStatus
+from journey.auth.models import User
+from journey.enums import AssessmentArea, AssessmentPhase, Role, StepStatus
 from journey.extensions import db
 from journey.journeys.models import Assessment, AssessmentScore, JourneyStep, Note, PlanItem
 from journey.participants.models import Enrollment
@@ -46,6 +47,7 @@ class AssessmentColumn:
     id: int
     taken_on: date
     phase: AssessmentPhase
+    by_participant: bool = False  # recorded by the participant in the portal
 
 
 @dataclass(frozen=True)
@@ -94,18 +96,20 @@ def assessment_grid(enrollment_id: int) -> AssessmentGrid:
     """All of an enrollment's scores in one query, arranged for the table and charts."""
     rows = db.session.execute(
         sa.select(Assessment.id, Assessment.taken_on, Assessment.phase,
-                  AssessmentScore.area, AssessmentScore.score)
+                  AssessmentScore.area, AssessmentScore.score, User.role)
         .outerjoin(AssessmentScore, AssessmentScore.assessment_id == Assessment.id)
+        .outerjoin(User, User.id == Assessment.created_by_id)
         .where(Assessment.enrollment_id == enrollment_id)
         .order_by(Assessment.taken_on, Assessment.id)
     ).all()
     columns: list[AssessmentColumn] = []
     index: dict[int, int] = {}
     scores: dict[tuple[AssessmentArea, int], int] = {}
-    for assessment_id, taken_on, phase, area, score in rows:
+    for assessment_id, taken_on, phase, area, score, author_role in rows:
         if assessment_id not in index:
             index[assessment_id] = len(columns)
-            columns.append(AssessmentColumn(assessment_id, taken_on, AssessmentPhase(phase)))
+            columns.append(AssessmentColumn(assessment_id, taken_on, AssessmentPhase(phase),
+                                            by_participant=author_role == Role.participant))
         if area is not None:
             scores[(AssessmentArea(area), index[assessment_id])] = score
     grid = AssessmentGrid(columns=columns, rows=[])

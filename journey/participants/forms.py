@@ -7,7 +7,6 @@ from wtforms import (
     DateField,
     EmailField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
 )
@@ -25,6 +24,7 @@ from journey.enums import (
     choices,
 )
 from journey.participants import services
+from journey.web.fields import IntegerField
 
 _PHONE_CHARS = re.compile(r"^[0-9+()\-/ .]*$")
 
@@ -146,6 +146,11 @@ class EnrollmentEditForm(FlaskForm):
     status = SelectField(
         _l("Status"),
         choices=[c for c in choices(EnrollmentStatus) if c.value != EnrollmentStatus.exited],
+    )
+    goal = StringField(
+        _l("Goal"), validators=[Length(max=300)],
+        description=_l("What the participant works towards, in plain words, e.g. "
+                       "“A job in elderly care”. Shown to the participant in the portal."),
     )
     labour_status_at_entry = SelectField(_l("Labour status at entry"),
                                          choices=choices(LabourStatus))

@@ -467,6 +467,7 @@ class EnrollmentChanges:
     labour_status_at_entry: LabourStatus
     unemployed_months_at_entry: int | None
     income_at_entry: IncomeSource
+    goal: str = ""
 
 
 def update_enrollment(enrollment: Enrollment, changes: EnrollmentChanges, *,
@@ -495,6 +496,8 @@ def update_enrollment(enrollment: Enrollment, changes: EnrollmentChanges, *,
     months_error = _months_error(changes.unemployed_months_at_entry)
     if months_error:
         errors["unemployed_months_at_entry"] = months_error
+    if len(changes.goal) > 300:
+        errors["goal"] = _("At most %(max)d characters.", max=300)
     if errors:
         raise EnrollmentRuleError(errors)
     details = []
@@ -505,7 +508,7 @@ def update_enrollment(enrollment: Enrollment, changes: EnrollmentChanges, *,
             f"{changes.coach.name if changes.coach else '-'}"
         )
         enrollment.coach = changes.coach
-    for name in ("status", "labour_status_at_entry", "unemployed_months_at_entry",
+    for name in ("status", "goal", "labour_status_at_entry", "unemployed_months_at_entry",
                  "income_at_entry"):
         old, new = getattr(enrollment, name), getattr(changes, name)
         if old != new:

@@ -185,8 +185,10 @@ def show(participant_id: int):
     record(AuditAction.view, object_type="participant", object_id=participant.id,
            participant_id=participant.id)
     # Render before committing: the commit would expire what the template reads.
+    from journey.portal.invites import access_status
+
     html = render_template("participants/show.html", participant=participant,
-                           enrollments=enrollments)
+                           enrollments=enrollments, portal=access_status(participant))
     db.session.commit()
     return html
 
@@ -378,7 +380,7 @@ def enroll(participant_id: int):
     return html
 
 
-ENROLLMENT_FIELDS = ("coach_id", "status", "labour_status_at_entry",
+ENROLLMENT_FIELDS = ("coach_id", "status", "goal", "labour_status_at_entry",
                      "unemployed_months_at_entry", "income_at_entry")
 
 
@@ -399,6 +401,7 @@ def _enrollment_form(enrollment: Enrollment, formdata: bool) -> EnrollmentEditFo
             formdata=None,
             coach_id=enrollment.coach_id or 0,
             status=enrollment.status.value,
+            goal=enrollment.goal,
             labour_status_at_entry=enrollment.labour_status_at_entry.value,
             unemployed_months_at_entry=enrollment.unemployed_months_at_entry,
             income_at_entry=enrollment.income_at_entry.value,
@@ -425,6 +428,7 @@ def _enrollment_conflict(enrollment: Enrollment, form: EnrollmentEditForm):
     coach_names = {c.value: str(c.label) for c in form.coach_id.choices}
     stored = {
         "coach_id": enrollment.coach_id, "status": enrollment.status,
+        "goal": enrollment.goal,
         "labour_status_at_entry": enrollment.labour_status_at_entry,
         "unemployed_months_at_entry": enrollment.unemployed_months_at_entry,
         "income_at_entry": enrollment.income_at_entry,
@@ -473,6 +477,7 @@ def edit_enrollment(enrollment_id: int):
             labour_status_at_entry=LabourStatus(form.labour_status_at_entry.data),
             unemployed_months_at_entry=form.unemployed_months_at_entry.data,
             income_at_entry=IncomeSource(form.income_at_entry.data),
+            goal=(form.goal.data or "").strip(),
         )
         try:
             details = services.update_enrollment(enrollment, changes,

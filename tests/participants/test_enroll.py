@@ -411,3 +411,29 @@ def test_enrollment_edit_scope(client, login_as, world, db):
     assert client.get(f"/enrollments/{enr_a.id}/edit").status_code == 404
     db.session.expire_all()
     assert db.session.get(Enrollment, enr_b.id).status == EnrollmentStatus.active
+
+
+def test_coach_sets_the_goal_shown_in_the_portal(client, login_as, world, db, app):
+    enr = world["enr_a"]
+    login_as(world["coach_a"])
+    response = _edit(client, enr.id, **_current(enr, goal="  Ett arbete inom äldreomsorgen "))
+    assert response.status_code == 302
+    db.session.expire_all()
+    enr = db.session.get(Enrollment, enr.id)
+    assert enr.goal == "Ett arbete inom äldreomsorgen"
+    event = db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.object_type == "enrollment", AuditEvent.action == AuditAction.update)).one()
+    assert "goal" in event.detail
+    assert 'value="Ett arbete inom äldreomsorgen"' in client.get(
+        f"/enrollments/{enr.id}/edit").get_data(as_text=True)
+    portal = client_for(app, world["portal_a"])
+    assert "Ett arbete inom äldreomsorgen" in portal.get("/portal/").get_data(as_text=True)
+
+
+def test_a_too_long_goal_is_refused(client, login_as, world, db):
+    enr = world["enr_a"]
+    login_as(world["coach_a"])
+    response = _edit(client, enr.id, **_current(enr, goal="x" * 301))
+    assert response.status_code == 422
+    db.session.expire_all()
+    assert db.session.get(Enrollment, enr.id).goal == ""
