@@ -11,6 +11,8 @@
 #   TEST_DATABASE_URL=postgresql+psycopg://journey@127.0.0.1:PORT/journey_test
 #   PGHOST=127.0.0.1 PGPORT=PORT PGUSER=journey PGDATABASE=journey_test
 #   JOURNEY_REQUIRE_POSTGRES=1
+#   JOURNEY_TEST_PG_CTL, JOURNEY_TEST_PG_DATA (and JOURNEY_TEST_PG_RUNAS as root):
+#     how a test can restart this server
 #
 # `journey` is the bootstrap superuser, so tests may create extra databases.
 # The server is stopped and the directory removed on every exit path; the
@@ -99,6 +101,9 @@ fi
 export PGHOST=127.0.0.1 PGPORT="$PORT" PGUSER=journey PGDATABASE=journey_test
 export TEST_DATABASE_URL="postgresql+psycopg://journey@127.0.0.1:$PORT/journey_test"
 export JOURNEY_REQUIRE_POSTGRES=1
+# For the test that restarts the server under a running app.
+export JOURNEY_TEST_PG_CTL="$PG_BINDIR/pg_ctl" JOURNEY_TEST_PG_DATA="$DATA"
+if [ "$(id -u)" -eq 0 ]; then export JOURNEY_TEST_PG_RUNAS=postgres; fi
 echo "with_postgres.sh: PostgreSQL $("$PG_BINDIR/postgres" --version | awk '{print $3}')" \
      "on 127.0.0.1:$PORT (data in $PGTMP)" >&2
 

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import DateField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -12,6 +12,7 @@ from wtforms.validators import (
 
 from journey.activities.services import MAX_DURATION_MINUTES, attendance_error
 from journey.enums import ActivityKind, Attendance, choices
+from journey.web.fields import IntegerField
 
 DURATION_MESSAGE = _l("Enter a duration between 1 and 600 minutes.")
 

@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
 from journey.caseload.services import BOUNDS
+from journey.web.fields import IntegerField
 
 
 class WholeNumberField(IntegerField):

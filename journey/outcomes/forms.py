@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -26,6 +25,7 @@ from journey.enums import (
 )
 from journey.outcomes import services
 from journey.outcomes.queries import GROUP_LABELS
+from journey.web.fields import IntegerField
 
 
 def outcome_groups() -> list[tuple[str, list[Outcome]]]:
