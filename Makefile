@@ -21,7 +21,7 @@ APT_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-de
 PYTEST_SQLITE := env -u TEST_DATABASE_URL -u JOURNEY_REQUIRE_POSTGRES $(BIN)/pytest
 PYTEST_PG     := scripts/with_postgres.sh $(BIN)/pytest
 
-.PHONY: help install install-dev system-deps run lint test test-sqlite test-pg translations
+.PHONY: help install install-dev system-deps run lint test test-sqlite test-pg translations bench bench-quick
 
 help:
 	@echo "make install      venv + runtime packages, npm assets -> static/vendor, translations"
@@ -29,6 +29,8 @@ help:
 	@echo "make run          migrate + seed demo data, then serve on http://127.0.0.1:5000"
 	@echo "make test         ruff, pytest on SQLite, pytest on a throwaway PostgreSQL (PYTEST_ARGS=...)"
 	@echo "make lint | test-sqlite | test-pg"
+	@echo "make bench        benchmark on 100 000 synthetic participants, SQLite and PostgreSQL (needs wrk)"
+	@echo "make bench-quick  the same on 20 000 participants with short runs"
 
 install:
 	@test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -103,3 +105,15 @@ translations: install
 	$(BIN)/pybabel update -i journey/translations/messages.pot -d journey/translations \
 		--ignore-obsolete -N
 	$(BIN)/pybabel compile -d journey/translations -f
+
+# Benchmarks (docs/performance.md). Not part of `make test`: they take long and
+# their numbers depend on the machine. Exit 1 when a target is missed.
+bench: install
+	@command -v wrk >/dev/null || apt-get install -y -q wrk
+	status=0; $(BIN)/python bench/run.py --db sqlite --participants 100000 || status=1; \
+	$(BIN)/python bench/run.py --db postgres --participants 100000 || status=1; exit $$status
+
+bench-quick: install
+	@command -v wrk >/dev/null || apt-get install -y -q wrk
+	status=0; $(BIN)/python bench/run.py --db sqlite --participants 20000 --duration 5 || status=1; \
+	$(BIN)/python bench/run.py --db postgres --participants 20000 --duration 5 || status=1; exit $$status

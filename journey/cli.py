@@ -16,9 +16,11 @@ def _register_feature_commands() -> None:
     from journey.imports.cli import import_command
     from journey.ops.cli import commands as ops_commands
     from journey.reports.cli import report_command
+    from journey.synthetic.cli import seed_synthetic_command
 
     journey_cli.add_command(import_command)
     journey_cli.add_command(report_command)
+    journey_cli.add_command(seed_synthetic_command)
     for command in ops_commands:
         journey_cli.add_command(command)
 

@@ -1,0 +1,1 @@
+"""A large synthetic data set for benchmarks (`flask journey seed-synthetic`)."""
