@@ -45,6 +45,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from journey.activities.views import bp as activities_bp
     from journey.admin.views import bp as admin_bp
+    from journey.audit.views import bp as audit_bp
     from journey.auth.views import bp as auth_bp
     from journey.caseload.views import bp as caseload_bp
     from journey.cohorts.views import bp as cohorts_bp
@@ -66,7 +67,7 @@ def register_blueprints(app: Flask) -> None:
         web_bp, auth_bp, caseload_bp, participants_bp, journeys_bp, activities_bp,
         outcomes_bp, programs_bp, cohorts_bp, reports_bp, report_pages_bp,
         report_exports_bp, program_reports_bp, imports_bp, portal_bp, portal_invites_bp,
-        portal_data_bp, admin_bp,
+        portal_data_bp, admin_bp, audit_bp,
     ):
         app.register_blueprint(bp)
 
