@@ -494,6 +494,41 @@ class _Record:
 # --------------------------------------------------------------------------- seeder
 
 
+def draw_entry_situation(rng, profile: str) -> tuple[LabourStatus, IncomeSource, int | None]:
+    """Labour status, income and months without work at entry for a programme profile.
+
+    Shared with the synthetic data set (journey/synthetic), so both have the same mix.
+    """
+    months = None
+    if profile == "newly_arrived":
+        labour = _weighted(rng, {LabourStatus.unemployed: 80, LabourStatus.inactive: 12,
+                                 LabourStatus.studying: 8})
+        income = _weighted(rng, {IncomeSource.establishment_allowance: 70,
+                                 IncomeSource.social_assistance: 15,
+                                 IncomeSource.none: 10, IncomeSource.unknown: 5})
+        low, high, mode = 0, 30, 6
+    elif profile == "mixed":
+        labour = _weighted(rng, {LabourStatus.unemployed: 80, LabourStatus.inactive: 10,
+                                 LabourStatus.studying: 5, LabourStatus.employed: 5})
+        income = _weighted(rng, {IncomeSource.social_assistance: 35,
+                                 IncomeSource.unemployment_insurance: 20,
+                                 IncomeSource.activity_support: 25,
+                                 IncomeSource.none: 10, IncomeSource.unknown: 10})
+        low, high, mode = 1, 60, 8
+    else:
+        labour = _weighted(rng, {LabourStatus.unemployed: 90, LabourStatus.inactive: 10})
+        income = _weighted(rng, {IncomeSource.social_assistance: 60,
+                                 IncomeSource.activity_support: 25,
+                                 IncomeSource.none: 5, IncomeSource.unknown: 10})
+        low, high, mode = 12, 120, 30
+    if labour == LabourStatus.employed:
+        income, months = IncomeSource.salary, 0
+    elif labour == LabourStatus.studying:
+        months = 0
+    elif labour == LabourStatus.unemployed or rng.random() < 0.5:
+        months = int(rng.triangular(low, high, mode))
+    return labour, income, months
+
 class _Seeder:
     def __init__(self, rng: random.Random, today: date):
         self.rng = rng
@@ -742,34 +777,7 @@ class _Seeder:
     def _enroll(self, participant, cohort, spec, templates, running, enrolled_on,
                 coaches) -> _Record:
         rng = self.rng
-        months = None
-        if spec.profile == "newly_arrived":
-            labour = _weighted(rng, {LabourStatus.unemployed: 80, LabourStatus.inactive: 12,
-                                     LabourStatus.studying: 8})
-            income = _weighted(rng, {IncomeSource.establishment_allowance: 70,
-                                     IncomeSource.social_assistance: 15,
-                                     IncomeSource.none: 10, IncomeSource.unknown: 5})
-            low, high, mode = 0, 30, 6
-        elif spec.profile == "mixed":
-            labour = _weighted(rng, {LabourStatus.unemployed: 80, LabourStatus.inactive: 10,
-                                     LabourStatus.studying: 5, LabourStatus.employed: 5})
-            income = _weighted(rng, {IncomeSource.social_assistance: 35,
-                                     IncomeSource.unemployment_insurance: 20,
-                                     IncomeSource.activity_support: 25,
-                                     IncomeSource.none: 10, IncomeSource.unknown: 10})
-            low, high, mode = 1, 60, 8
-        else:
-            labour = _weighted(rng, {LabourStatus.unemployed: 90, LabourStatus.inactive: 10})
-            income = _weighted(rng, {IncomeSource.social_assistance: 60,
-                                     IncomeSource.activity_support: 25,
-                                     IncomeSource.none: 5, IncomeSource.unknown: 10})
-            low, high, mode = 12, 120, 30
-        if labour == LabourStatus.employed:
-            income, months = IncomeSource.salary, 0
-        elif labour == LabourStatus.studying:
-            months = 0
-        elif labour == LabourStatus.unemployed or rng.random() < 0.5:
-            months = int(rng.triangular(low, high, mode))
+        labour, income, months = draw_entry_situation(rng, spec.profile)
         enrollment = Enrollment(
             participant=participant, cohort=cohort, coach=_weighted(rng, coaches),
             status=EnrollmentStatus.active, enrolled_on=enrolled_on,

@@ -17,6 +17,7 @@ from journey.audit.models import AuditEvent
 from journey.auth.models import User
 from journey.enums import AuditAction, Role
 from journey.extensions import db
+from journey.web.paging import PageRange
 
 # Days in the filters and times on the page are Swedish local time, whatever the server runs.
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -88,20 +89,12 @@ class AuditRow:
 
 
 @dataclass(frozen=True)
-class AuditPage:
+class AuditPage(PageRange):
     rows: list[AuditRow]
     total: int
     page: int
     pages: int
     per_page: int
-
-    @property
-    def first_index(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.total else 0
-
-    @property
-    def last_index(self) -> int:
-        return min(self.page * self.per_page, self.total)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from journey.journeys.models import JourneyStep
 from journey.journeys.queries import current_step
 from journey.outcomes.models import ExitOutcome
 from journey.participants.models import Enrollment, Participant
+from journey.web.paging import PageRange
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class EnrollmentRow:
 
 
 @dataclass(frozen=True)
-class EnrollmentPage:
+class EnrollmentPage(PageRange):
     rows: list[EnrollmentRow]
     page: int
     per_page: int
@@ -52,14 +53,6 @@ class EnrollmentPage:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
-
-    @property
-    def first_index(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.total else 0
-
-    @property
-    def last_index(self) -> int:
-        return min(self.page * self.per_page, self.total)
 
 
 def cohort_counts(cohort_id: int, as_of: date | None = None) -> CohortCounts:

@@ -15,6 +15,7 @@ from journey.extensions import db
 from journey.outcomes.models import ExitOutcome
 from journey.participants.models import Enrollment, Participant
 from journey.programs.models import Program
+from journey.web.paging import PageRange
 
 MAX_SEARCH_WORDS = 5
 
@@ -88,20 +89,12 @@ class ParticipantRow:
 
 
 @dataclass(frozen=True)
-class ParticipantPage:
+class ParticipantPage(PageRange):
     rows: list[ParticipantRow]
     total: int
     page: int
     pages: int
     per_page: int
-
-    @property
-    def first_index(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.total else 0
-
-    @property
-    def last_index(self) -> int:
-        return min(self.page * self.per_page, self.total)
 
 
 def _latest_enrollment_id():

@@ -47,8 +47,6 @@ from journey.enums import (
     FollowUpStatus,
     Gender,
     IdKind,
-    IncomeSource,
-    LabourStatus,
     NeutralReason,
     Outcome,
     PlanOwner,
@@ -559,34 +557,7 @@ class _Seeder:
     def _enroll(self, cohort: _Cohort, org_index: int, participant_id: int,
                 swedish: SwedishLevel, enrolled_on: date) -> None:
         rng, spec = self.rng, cohort.program.spec
-        months = None
-        if spec.profile == "newly_arrived":
-            labour = _weighted(rng, {LabourStatus.unemployed: 80, LabourStatus.inactive: 12,
-                                     LabourStatus.studying: 8})
-            income = _weighted(rng, {IncomeSource.establishment_allowance: 70,
-                                     IncomeSource.social_assistance: 15,
-                                     IncomeSource.none: 10, IncomeSource.unknown: 5})
-            low, high, mode = 0, 30, 6
-        elif spec.profile == "mixed":
-            labour = _weighted(rng, {LabourStatus.unemployed: 80, LabourStatus.inactive: 10,
-                                     LabourStatus.studying: 5, LabourStatus.employed: 5})
-            income = _weighted(rng, {IncomeSource.social_assistance: 35,
-                                     IncomeSource.unemployment_insurance: 20,
-                                     IncomeSource.activity_support: 25,
-                                     IncomeSource.none: 10, IncomeSource.unknown: 10})
-            low, high, mode = 1, 60, 8
-        else:
-            labour = _weighted(rng, {LabourStatus.unemployed: 90, LabourStatus.inactive: 10})
-            income = _weighted(rng, {IncomeSource.social_assistance: 60,
-                                     IncomeSource.activity_support: 25,
-                                     IncomeSource.none: 5, IncomeSource.unknown: 10})
-            low, high, mode = 12, 120, 30
-        if labour == LabourStatus.employed:
-            income, months = IncomeSource.salary, 0
-        elif labour == LabourStatus.studying:
-            months = 0
-        elif labour == LabourStatus.unemployed or rng.random() < 0.5:
-            months = int(rng.triangular(low, high, mode))
+        labour, income, months = _demo.draw_entry_situation(rng, spec.profile)
 
         enrollment_id = self.ids.take(Enrollment)
         outcome, exited_on, status = self._exit(cohort, enrollment_id, enrolled_on)
