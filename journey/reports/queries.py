@@ -416,35 +416,44 @@ def _sustained(cohort_id: int, as_of: date) -> Sustained:
 
 
 def _distance(cohort_id: int, as_of: date) -> list[DistanceRow]:
-    partition = (Assessment.enrollment_id, AssessmentScore.area)
+    # Each enrollment's first and latest assessment up to as_of, ranked on the
+    # assessments themselves (one row each, not seven scores each: a fraction of
+    # the sorting). Every assessment scores all areas (record_assessment insists),
+    # so "first and latest assessment" is "first and latest score" per area.
     ranked = (
         sa.select(
+            Assessment.id.label("assessment_id"),
             Assessment.enrollment_id.label("enrollment_id"),
-            AssessmentScore.area.label("area"),
-            AssessmentScore.score.label("score"),
             sa.func.row_number().over(
-                partition_by=partition, order_by=(Assessment.taken_on, Assessment.id)
-            ).label("from_first"),
-            sa.func.row_number().over(
-                partition_by=partition,
-                order_by=(Assessment.taken_on.desc(), Assessment.id.desc()),
-            ).label("from_last"),
-            sa.func.count().over(partition_by=partition).label("scored"),
+                partition_by=Assessment.enrollment_id,
+                order_by=(Assessment.taken_on, Assessment.id),
+            ).label("position"),
+            sa.func.count().over(partition_by=Assessment.enrollment_id).label("taken"),
         )
-        .select_from(AssessmentScore)
-        .join(Assessment, Assessment.id == AssessmentScore.assessment_id)
         .join(Enrollment, Enrollment.id == Assessment.enrollment_id)
         .where(_in_cohort(cohort_id, as_of), Assessment.taken_on <= as_of)
         .subquery()
     )
-    change = (
-        sa.func.sum(sa.case((ranked.c.from_last == 1, ranked.c.score), else_=0))
-        - sa.func.sum(sa.case((ranked.c.from_first == 1, ranked.c.score), else_=0))
+    # One row per enrollment with two or more: its first and its latest assessment.
+    bounds = (
+        sa.select(
+            sa.func.max(sa.case((ranked.c.position == 1, ranked.c.assessment_id)))
+            .label("first_id"),
+            sa.func.max(sa.case((ranked.c.position == ranked.c.taken, ranked.c.assessment_id)))
+            .label("last_id"),
+        )
+        .where(ranked.c.taken >= 2)
+        .group_by(ranked.c.enrollment_id)
+        .subquery()
     )
+    first_score, last_score = aliased(AssessmentScore), aliased(AssessmentScore)
     per_enrollment = (
-        sa.select(ranked.c.area, change.label("change"))
-        .where(ranked.c.scored >= 2)
-        .group_by(ranked.c.enrollment_id, ranked.c.area)
+        sa.select(first_score.area.label("area"),
+                  (last_score.score - first_score.score).label("change"))
+        .select_from(bounds)
+        .join(first_score, first_score.assessment_id == bounds.c.first_id)
+        .join(last_score, sa.and_(last_score.assessment_id == bounds.c.last_id,
+                                  last_score.area == first_score.area))
         .subquery()
     )
     rows = db.session.execute(
