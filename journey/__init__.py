@@ -49,6 +49,7 @@ def register_blueprints(app: Flask) -> None:
     from journey.auth.views import bp as auth_bp
     from journey.caseload.views import bp as caseload_bp
     from journey.cohorts.views import bp as cohorts_bp
+    from journey.gdpr.views import bp as gdpr_bp
     from journey.imports.views import bp as imports_bp
     from journey.journeys.views import bp as journeys_bp
     from journey.outcomes.views import bp as outcomes_bp
@@ -67,7 +68,7 @@ def register_blueprints(app: Flask) -> None:
         web_bp, auth_bp, caseload_bp, participants_bp, journeys_bp, activities_bp,
         outcomes_bp, programs_bp, cohorts_bp, reports_bp, report_pages_bp,
         report_exports_bp, program_reports_bp, imports_bp, portal_bp, portal_invites_bp,
-        portal_data_bp, admin_bp, audit_bp,
+        portal_data_bp, admin_bp, audit_bp, gdpr_bp,
     ):
         app.register_blueprint(bp)
 

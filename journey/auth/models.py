@@ -25,6 +25,9 @@ class Organization(TimestampMixin, db.Model):
     attention_no_show_streak: Mapped[int] = mapped_column(sa.Integer, default=2)
     attention_no_step_days: Mapped[int] = mapped_column(sa.Integer, default=30)
     attention_follow_up_days: Mapped[int] = mapped_column(sa.Integer, default=7)
+    # GDPR retention: anonymise participants this many months after their last exit
+    # (`flask journey retention`); None keeps records until someone decides.
+    retention_months_after_exit: Mapped[int | None] = mapped_column(sa.Integer)
 
     users: Mapped[list["User"]] = relationship(back_populates="organization")
 

@@ -1,0 +1,1 @@
+"""GDPR: data-subject export, anonymisation and retention."""
