@@ -74,12 +74,13 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_web(app: Flask) -> None:
-    from journey.web import errors, filters, htmx_helpers, security
+    from journey.web import errors, filters, htmx_helpers, proxy, security
 
     errors.init_app(app)
     filters.init_app(app)
     htmx_helpers.init_app(app)
     security.init_app(app)
+    proxy.init_app(app)
 
 
 def register_cli(app: Flask) -> None:
