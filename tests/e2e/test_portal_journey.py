@@ -33,6 +33,13 @@ def wait_for_htmx(page):
     page.wait_for_function("() => typeof window.htmx !== 'undefined'")
 
 
+def wait_for_settle(page):
+    # After a swap htmx keeps the old element's classes (here the busy state) on the
+    # new one for a moment so CSS can transition; check the page once that is over.
+    page.wait_for_function("() => !document.querySelector("
+                           "'.htmx-request, .htmx-settling, .htmx-swapping, .htmx-added')")
+
+
 @pytest.fixture
 def dana(world, db):
     enr = f.enrollment(world["coach_a"], world["enr_a"].cohort, first_name="Dana",
@@ -94,6 +101,7 @@ def test_coach_invites_and_the_participant_works_on_a_phone(page, new_context, w
     phone.keyboard.press("Enter")
     expect(phone.get_by_role("button", name=re.compile(r"Ångra\s*:\s*Ring Arb"))).to_be_visible()
     assert phone.evaluate("window.__marker") == 1, "the tick should swap in place"
+    wait_for_settle(phone)
     # The coach's own task cannot be ticked off by the participant.
     expect(phone.get_by_role("button", name=re.compile("Boka praktikplats"))).to_have_count(0)
     axe_check(phone)
