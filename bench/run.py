@@ -49,6 +49,8 @@ COACH = "bench.coach@journey.example"
 MANAGER = "bench.manager@journey.example"
 BIG_COHORT_NAME = "Jobbpunkt storkull (syntetisk)"
 SECRET_KEY = "bench-only-not-secret-" + "x" * 16  # noqa: S105
+BENCH_DATA_KEYS = "dev1:ZGV2LW9ubHktbm90LXNlY3JldC1kYXRhLWtleS0wMDE="
+BENCH_HASH_KEY = "ZGV2LW9ubHktbm90LXNlY3JldC1oYXNoLWtleS0wMDE="  # noqa: S105
 
 sys.path.insert(0, ROOT)
 
@@ -85,7 +87,10 @@ def flask(args: list[str], env: dict, *, capture: bool = False) -> subprocess.Co
 def app_env(database_url: str, env_name: str = "development") -> dict:
     env = dict(os.environ)
     env.update(JOURNEY_ENV=env_name, DATABASE_URL=database_url, SECRET_KEY=SECRET_KEY,
-               JOURNEY_ALLOW_SQLITE="1")
+               JOURNEY_ALLOW_SQLITE="1",
+               # The public development keys (journey/config.py) the data was seeded with:
+               # the production profile needs keys set, a benchmark needs no secret ones.
+               JOURNEY_DATA_KEYS=BENCH_DATA_KEYS, JOURNEY_HASH_KEY=BENCH_HASH_KEY)
     return env
 
 

@@ -1,11 +1,16 @@
 """Configuration read from the environment.
 
 ``JOURNEY_ENV`` selects the profile: ``production`` (default), ``development``
-or ``testing``. Outside development and testing ``SECRET_KEY`` must be set.
+or ``testing``. Outside development and testing ``SECRET_KEY``,
+``JOURNEY_DATA_KEYS`` and ``JOURNEY_HASH_KEY`` must be set.
 """
 
 import os
 from datetime import timedelta
+
+# Known, public keys for development and the test suite; check-deploy rejects them.
+DEV_DATA_KEYS = "dev1:ZGV2LW9ubHktbm90LXNlY3JldC1kYXRhLWtleS0wMDE="
+DEV_HASH_KEY = "ZGV2LW9ubHktbm90LXNlY3JldC1oYXNoLWtleS0wMDE="  # nosec B105 # public
 
 
 class ConfigError(RuntimeError):
@@ -42,6 +47,11 @@ class Config:
     # whatever the activity (journey/auth/session.py).
     IDLE_TIMEOUT = timedelta(minutes=30)
     ABSOLUTE_TIMEOUT = timedelta(hours=12)
+    # Personnummer at rest (journey/participants/crypto.py, SECURITY.md): AES-256-GCM
+    # keys "id:base64key,..." (the first encrypts, all decrypt) and the HMAC key of
+    # the search hash (base64).
+    JOURNEY_DATA_KEYS: str | None = None
+    JOURNEY_HASH_KEY: str | None = None
 
 
 class DevelopmentConfig(Config):
@@ -49,6 +59,8 @@ class DevelopmentConfig(Config):
     SESSION_COOKIE_SECURE = False
     # Known, public values: only for local development and the test suite.
     SECRET_KEY = "dev-only-not-secret"  # noqa: S105  # nosec B105 # public; check-deploy rejects
+    JOURNEY_DATA_KEYS = DEV_DATA_KEYS
+    JOURNEY_HASH_KEY = DEV_HASH_KEY
 
 
 class TestConfig(Config):
@@ -56,6 +68,8 @@ class TestConfig(Config):
     TESTING = True
     SESSION_COOKIE_SECURE = False
     SECRET_KEY = "test-only-not-secret"  # noqa: S105  # nosec B105 # public; check-deploy rejects
+    JOURNEY_DATA_KEYS = DEV_DATA_KEYS
+    JOURNEY_HASH_KEY = DEV_HASH_KEY
     SERVER_NAME = None
     # Throttling stays on in tests, but the suite logs in hundreds of times from
     # 127.0.0.1; tests/auth/test_throttling.py lowers it to prove the real limit.
@@ -85,6 +99,9 @@ def load_config(app, config=None) -> None:
         app.config.from_object(config)
     if os.environ.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    for name in ("JOURNEY_DATA_KEYS", "JOURNEY_HASH_KEY"):
+        if os.environ.get(name):
+            app.config[name] = os.environ[name]
     if os.environ.get("RATELIMIT_STORAGE_URI"):
         app.config["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
     if os.environ.get("DATABASE_URL"):
@@ -101,6 +118,14 @@ def load_config(app, config=None) -> None:
         raise ConfigError(
             "SECRET_KEY must be set in the environment outside development and tests "
             "(or set JOURNEY_ENV=development for a local demo)."
+        )
+    if app.config.get("ENV_NAME") == "production" and not (
+            app.config.get("JOURNEY_DATA_KEYS") and app.config.get("JOURNEY_HASH_KEY")):
+        raise ConfigError(
+            "JOURNEY_DATA_KEYS and JOURNEY_HASH_KEY must be set in the environment outside "
+            "development and tests: they encrypt and hash personnummer (see SECURITY.md; "
+            "generate a key with: python -c \"import base64, os; "
+            "print(base64.b64encode(os.urandom(32)).decode())\")."
         )
 
 

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from journey import create_app
 from journey.auth.models import Organization, User
 from journey.config import ConfigError
+from journey.participants.crypto import generate_key
 
 
 def test_create_user_with_password_from_stdin(app, db):
@@ -56,9 +57,21 @@ def test_production_requires_a_secret_key(monkeypatch):
         create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
 
 
+def test_production_requires_the_personnummer_keys(monkeypatch):
+    monkeypatch.setenv("JOURNEY_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("JOURNEY_HASH_KEY", generate_key())
+    monkeypatch.delenv("JOURNEY_DATA_KEYS", raising=False)
+    with pytest.raises(ConfigError, match="JOURNEY_DATA_KEYS and JOURNEY_HASH_KEY must be set"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
 def test_production_cookies_are_secure_and_env_overrides_apply(monkeypatch):
     monkeypatch.setenv("JOURNEY_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    data_keys, hash_key = "k1:" + generate_key(), generate_key()
+    monkeypatch.setenv("JOURNEY_DATA_KEYS", data_keys)
+    monkeypatch.setenv("JOURNEY_HASH_KEY", hash_key)
     monkeypatch.setenv("DATABASE_URL", "postgresql://u@db.internal/journey")
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True
@@ -66,6 +79,8 @@ def test_production_cookies_are_secure_and_env_overrides_apply(monkeypatch):
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.internal/journey"
     assert app.config["SECRET_KEY"] == "x" * 40
+    assert (app.config["JOURNEY_DATA_KEYS"], app.config["JOURNEY_HASH_KEY"]) == (
+        data_keys, hash_key)
 
 
 def test_unknown_profile_is_refused(monkeypatch):

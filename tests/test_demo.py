@@ -193,7 +193,7 @@ def test_seed_demo_fills_an_empty_database(db):
 def test_same_seed_same_data_and_refuses_to_seed_twice(db):
     def fingerprint():
         rows = db.session.execute(
-            sa.select(Participant.first_name, Participant.last_name, Participant.national_id,
+            sa.select(Participant.first_name, Participant.last_name, Participant.national_id_hash,
                       Cohort.name, Enrollment.enrolled_on, ExitOutcome.outcome)
             .join(Enrollment, Enrollment.participant_id == Participant.id)
             .join(Cohort, Cohort.id == Enrollment.cohort_id)

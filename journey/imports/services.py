@@ -42,6 +42,7 @@ from journey.imports.validation import ImportRow, RowError, validate_sheet
 from journey.journeys.models import JourneyStep
 from journey.outcomes.models import ExitOutcome, FollowUp
 from journey.outcomes.services import add_months
+from journey.participants import crypto
 from journey.participants.models import Enrollment, Participant
 from journey.programs.models import Program, StepTemplate
 
@@ -67,30 +68,36 @@ class ImportResult:
 
 
 class _People:
-    """The organisation's existing participants, loaded once, for matching rows."""
+    """The organisation's existing participants, loaded once, for matching rows.
+
+    Numbers are compared by their keyed hash (the stored numbers are encrypted):
+    the file's numbers are hashed once each, nothing is decrypted.
+    """
 
     def __init__(self, organization_id: int):
         rows = db.session.execute(
-            sa.select(Participant.id, Participant.national_id, Participant.first_name,
+            sa.select(Participant.id, Participant.national_id_hash, Participant.first_name,
                       Participant.last_name, Participant.birth_date)
             .where(Participant.organization_id == organization_id)
         ).all()
-        self.by_number = {r.national_id: r.id for r in rows if r.national_id}
+        self.cipher = crypto.cipher()
+        self.by_number = {r.national_id_hash: r.id for r in rows if r.national_id_hash}
         self.by_name: dict[tuple, list[tuple[int, str | None]]] = {}
         for r in rows:
             if r.birth_date is not None:
                 key = (r.first_name.casefold(), r.last_name.casefold(), r.birth_date)
-                self.by_name.setdefault(key, []).append((r.id, r.national_id))
+                self.by_name.setdefault(key, []).append((r.id, r.national_id_hash))
 
     def match(self, row: ImportRow) -> int | None:
-        if row.national_id and row.national_id in self.by_number:
-            return self.by_number[row.national_id]
+        number = self.cipher.hash(row.national_id) if row.national_id else None
+        if number and number in self.by_number:
+            return self.by_number[number]
         key = row.name_key
         if key is None:
             return None
-        for pid, number in self.by_name.get(key, ()):
+        for pid, known in self.by_name.get(key, ()):
             # Two different numbers are two people, whatever their names.
-            if number is None or row.national_id is None or number == row.national_id:
+            if known is None or number is None or known == number:
                 return pid
         return None
 
@@ -209,7 +216,7 @@ def _write_participants(rows, people: _People, org_id: int, user_id):
         {
             "organization_id": org_id, "first_name": rows[i].first_name,
             "last_name": rows[i].last_name, "id_kind": rows[i].id_kind,
-            "national_id": rows[i].national_id, "birth_date": rows[i].birth_date,
+            **crypto.stored_columns(rows[i].national_id), "birth_date": rows[i].birth_date,
             "gender": rows[i].gender, "birth_region": rows[i].birth_region,
             "district": rows[i].district, "education_level": rows[i].education_level,
             "swedish_level": rows[i].swedish_level, "created_by_id": user_id, "version": 1,

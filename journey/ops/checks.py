@@ -70,6 +70,36 @@ def check_secret_key(app: Flask) -> list[Finding]:
                         "not a known key).")]
 
 
+def check_personnummer_keys(app: Flask) -> list[Finding]:
+    """The keys that encrypt and hash personnummer: set, valid, not the public ones."""
+    from journey.participants import crypto
+
+    advice = ("see SECURITY.md (Key rotation); generate a key with: python -c "
+              '"import base64, os; print(base64.b64encode(os.urandom(32)).decode())"')
+    data_keys = app.config.get("JOURNEY_DATA_KEYS")
+    hash_key = app.config.get("JOURNEY_HASH_KEY")
+    missing = [name for name, value in (("JOURNEY_DATA_KEYS", data_keys),
+                                        ("JOURNEY_HASH_KEY", hash_key)) if not value]
+    if missing:
+        return [Finding(FAIL, f"{' and '.join(missing)} not set: personnummer cannot be "
+                              "encrypted; " + advice)]
+    try:
+        parsed = crypto.parse_data_keys(data_keys)
+        crypto.parse_hash_key(hash_key)
+    except crypto.KeyConfigError as exc:
+        return [Finding(FAIL, f"{exc} ({advice})")]
+    dev_keys = {key for _, key in crypto.parse_data_keys(crypto.DEV_DATA_KEYS)}
+    public = [name for name, is_public in (
+        ("JOURNEY_DATA_KEYS", any(key in dev_keys for _, key in parsed)),
+        ("JOURNEY_HASH_KEY", hash_key.strip() == crypto.DEV_HASH_KEY)) if is_public]
+    if public:
+        return [Finding(FAIL, f"{' and '.join(public)} use the public development key from "
+                              "journey/config.py: anyone could decrypt or match personnummer; "
+                              + advice)]
+    return [Finding(OK, f"Personnummer keys are set ({len(parsed)} data key(s), current "
+                        f"{parsed[0][0]!r}; not the development keys).")]
+
+
 def check_cookies_and_csrf(app: Flask) -> list[Finding]:
     rules = [
         ("SESSION_COOKIE_SECURE", "the session cookie would travel over plain HTTP"),
@@ -173,6 +203,7 @@ def run_checks(app: Flask, environ: Mapping[str, str] | None = None) -> list[Fin
     return [
         *check_profile(app),
         *check_secret_key(app),
+        *check_personnummer_keys(app),
         *check_cookies_and_csrf(app),
         *check_database_backend(app, environ),
         *check_rate_limit_storage(app, environ),

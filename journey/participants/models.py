@@ -15,18 +15,26 @@ from journey.enums import (
     SwedishLevel,
 )
 from journey.extensions import db
+from journey.participants import crypto
 
 
 class Participant(TimestampMixin, db.Model):
     __tablename__ = "participant"
     __table_args__ = (
-        # One record per person and organisation; NULLs (no number) do not collide.
-        sa.UniqueConstraint("organization_id", "national_id"),
+        # One record per person and organisation (by the keyed hash of the number);
+        # NULLs (no number) do not collide. The constraint's index serves exact search.
+        sa.UniqueConstraint("organization_id", "national_id_hash"),
         sa.Index("ix_participant_org_name", "organization_id", "last_name", "first_name"),
         sa.Index("ix_participant_org_birth_date", "organization_id", "birth_date"),
         sa.CheckConstraint(
-            "(id_kind = 'none' AND national_id IS NULL) OR id_kind != 'none'",
+            "(id_kind = 'none' AND national_id_encrypted IS NULL) OR id_kind != 'none'",
             name="national_id_matches_kind",
+        ),
+        sa.CheckConstraint(
+            "(national_id_encrypted IS NULL AND national_id_hash IS NULL "
+            "AND national_id_prefix IS NULL) OR (national_id_encrypted IS NOT NULL "
+            "AND national_id_hash IS NOT NULL AND national_id_prefix IS NOT NULL)",
+            name="national_id_columns_together",
         ),
     )
 
@@ -37,8 +45,13 @@ class Participant(TimestampMixin, db.Model):
     first_name: Mapped[str] = mapped_column(sa.String(100))
     last_name: Mapped[str] = mapped_column(sa.String(100))
     id_kind: Mapped[IdKind] = mapped_column(enum_column(IdKind, "id_kind"), default=IdKind.none)
-    # 12 digits (YYYYMMDDNNNC); never in URLs or logs, masked in lists.
-    national_id: Mapped[str | None] = mapped_column(sa.String(12))
+    # The personnummer/samordningsnummer (12 digits, YYYYMMDDNNNC) is never stored in
+    # clear: AES-256-GCM ciphertext "v<key id>:<base64url>", the HMAC-SHA256 of the
+    # digits for exact search and the date part (YYYYMMDD) for the masked display.
+    # Read and write it through the ``national_id`` property; never in URLs or logs.
+    national_id_encrypted: Mapped[str | None] = mapped_column(sa.Text)
+    national_id_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    national_id_prefix: Mapped[str | None] = mapped_column(sa.String(8))
     birth_date: Mapped[date | None] = mapped_column(sa.Date)
     gender: Mapped[Gender] = mapped_column(enum_column(Gender, "gender"), default=Gender.unknown)
     birth_region: Mapped[BirthRegion] = mapped_column(
@@ -80,11 +93,43 @@ class Participant(TimestampMixin, db.Model):
         return f"{self.first_name} {self.last_name}"
 
     @property
+    def national_id(self) -> str | None:
+        """The 12 digits, decrypted with the configured keys (None: no number)."""
+        stored = self.national_id_encrypted
+        if stored is None:
+            return None
+        cached = self.__dict__.get("_national_id_clear")
+        if cached is not None and cached[0] == stored:
+            return cached[1]
+        digits = crypto.cipher().decrypt(stored)
+        self.__dict__["_national_id_clear"] = (stored, digits)
+        return digits
+
+    @national_id.setter
+    def national_id(self, digits: str | None) -> None:
+        """Encrypt, hash and keep the date part; None (or "") clears all three."""
+        self.__dict__.pop("_national_id_clear", None)
+        if not digits:
+            self.national_id_encrypted = None
+            self.national_id_hash = None
+            self.national_id_prefix = None
+            return
+        sealed = crypto.cipher().seal(digits)
+        self.national_id_encrypted = sealed.encrypted
+        self.national_id_hash = sealed.hash
+        self.national_id_prefix = sealed.prefix
+
+    @classmethod
+    def national_id_matches(cls, digits: str):
+        """SQL condition: the record's number is exactly these 12 digits."""
+        return cls.national_id_hash == crypto.national_id_hash(digits)
+
+    @property
     def masked_national_id(self) -> str:
         """``YYYYMMDD-****``: the form shown everywhere but the edit form."""
-        if not self.national_id:
+        if not self.national_id_prefix:
             return ""
-        return f"{self.national_id[:8]}-****"
+        return f"{self.national_id_prefix}-****"
 
 
 class Enrollment(TimestampMixin, db.Model):

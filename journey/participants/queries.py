@@ -119,7 +119,7 @@ def list_participants(user, *, name: str = "", national_id: str | None = None, p
     """
     conditions = [participant_scope(user)]
     if national_id is not None:
-        conditions.append(Participant.national_id == national_id)
+        conditions.append(Participant.national_id_matches(national_id))
     elif name.strip():
         conditions.append(name_matches(name))
     total = db.session.scalar(sa.select(sa.func.count(Participant.id)).where(*conditions)) or 0
@@ -136,7 +136,7 @@ def list_participants(user, *, name: str = "", national_id: str | None = None, p
             Participant.id,
             Participant.first_name,
             Participant.last_name,
-            sa.func.substr(Participant.national_id, 1, 8),
+            Participant.national_id_prefix,
             Participant.id_kind,
             Participant.birth_date,
             Participant.district,

@@ -30,6 +30,7 @@ from journey.enums import (
 from journey.extensions import db
 from journey.journeys.models import JourneyStep
 from journey.participants import personnummer
+from journey.participants.crypto import national_id_hash
 from journey.participants.models import Enrollment, Participant
 from journey.participants.queries import ci_equals
 from journey.programs.models import StepTemplate
@@ -203,7 +204,8 @@ def find_duplicate(
     """
     conditions = []
     if national_id:
-        conditions.append(Participant.national_id == national_id)
+        # By the keyed hash: the number itself is only stored encrypted.
+        conditions.append(Participant.national_id_matches(national_id))
     if birth_date is not None and first_name and last_name:
         same_person = sa.and_(
             Participant.birth_date == birth_date,
@@ -213,7 +215,8 @@ def find_duplicate(
         if national_id:
             same_person = sa.and_(
                 same_person,
-                sa.or_(Participant.national_id.is_(None), Participant.national_id == national_id),
+                sa.or_(Participant.national_id_hash.is_(None),
+                      Participant.national_id_matches(national_id)),
             )
         conditions.append(same_person)
     if not conditions:
@@ -226,8 +229,9 @@ def find_duplicate(
     matches = db.session.scalars(stmt.order_by(Participant.id)).all()
     if not matches:
         return None
+    number_hash = national_id_hash(national_id) if national_id else None
     for match in matches:
-        if national_id and match.national_id == national_id:
+        if national_id and match.national_id_hash == number_hash:
             return match, True
     return matches[0], False
 
@@ -512,7 +516,9 @@ def update_enrollment(enrollment: Enrollment, changes: EnrollmentChanges, *,
                  "income_at_entry"):
         old, new = getattr(enrollment, name), getattr(changes, name)
         if old != new:
-            details.append(f"{name} {_plain(old)} -> {_plain(new)}")
+            # The goal is free text about the person: the trail says it changed, not to what.
+            details.append("goal changed" if name == "goal"
+                           else f"{name} {_plain(old)} -> {_plain(new)}")
             setattr(enrollment, name, new)
     if not details:
         return []

@@ -73,6 +73,7 @@ from journey.models import (
     StepTemplate,
     User,
 )
+from journey.participants import crypto
 from journey.participants.personnummer import luhn_digit
 
 DEFAULT_PASSWORD = _demo.DEMO_PASSWORD
@@ -89,6 +90,8 @@ BATCH_ROWS = 10_000          # rows per executemany
 # Insert order (parents before children), so foreign keys hold at every batch.
 _TABLES = (Participant, Enrollment, JourneyStep, ExitOutcome, FollowUp, Activity, PlanItem,
            Assessment, AssessmentScore, AuditEvent)
+
+
 
 
 class SyntheticDataRefused(RuntimeError):
@@ -514,7 +517,7 @@ class _Seeder:
         participant_id = self.ids.take(Participant)
         self.out.add(Participant, self._row(
             id=participant_id, organization_id=self.result.organization_ids[cohort.org_index],
-            first_name=first, last_name=last, id_kind=id_kind, national_id=national_id,
+            first_name=first, last_name=last, id_kind=id_kind, **crypto.stored_columns(national_id),
             birth_date=birth_date, gender=gender, birth_region=region,
             arrival_year=arrival_year, district=_weighted(rng, districts),
             education_level=education, swedish_level=swedish, phone=phone, email=email,

@@ -431,7 +431,7 @@ def test_leading_zeros_lost_in_an_excel_number_cell_are_restored(setup, db):
                  name="k.xlsx")
     db.session.commit()
     assert result.row_count == 1
-    assert db.session.scalars(sa.select(Participant.national_id)).one() == number.replace("-", "")
+    assert db.session.scalars(sa.select(Participant)).one().national_id == number.replace("-", "")
 
 
 def test_enrollment_after_an_existing_cohort_ended_is_refused(setup, db):

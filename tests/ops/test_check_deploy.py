@@ -11,7 +11,9 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from journey import create_app
+from journey.config import DEV_DATA_KEYS, DEV_HASH_KEY
 from journey.extensions import db
+from journey.participants.crypto import generate_key
 
 ROOT = Path(__file__).resolve().parents[2]
 SAFE = {
@@ -23,6 +25,8 @@ SAFE = {
     "SESSION_COOKIE_HTTPONLY": True,
     "WTF_CSRF_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",
+    "JOURNEY_DATA_KEYS": "k2:" + generate_key() + ",k1:" + generate_key(),
+    "JOURNEY_HASH_KEY": generate_key(),
 }
 PROCESS_ENV = ("WEB_CONCURRENCY", "GUNICORN_CMD_ARGS", "FLASK_DEBUG", "JOURNEY_ALLOW_SQLITE")
 
@@ -221,7 +225,9 @@ def test_command_line_refuses_production_without_secret_key(production_env, tmp_
 
 
 def test_command_line_passes_a_safe_production_setup(production_env, tmp_path):
-    production_env.update(SECRET_KEY=secrets.token_hex(32), JOURNEY_ALLOW_SQLITE="1")
+    production_env.update(SECRET_KEY=secrets.token_hex(32), JOURNEY_ALLOW_SQLITE="1",
+                          JOURNEY_DATA_KEYS="k1:" + generate_key(),
+                          JOURNEY_HASH_KEY=generate_key())
     migrated = _flask(["init-db", "--no-demo"], production_env, tmp_path)
     assert migrated.returncode == 0, migrated.stderr
     result = _flask(["check-deploy"], production_env, tmp_path)
@@ -232,3 +238,46 @@ def test_command_line_passes_a_safe_production_setup(production_env, tmp_path):
     warned = _flask(["check-deploy"], production_env, tmp_path)
     assert warned.returncode == 0
     assert "WARN  RATELIMIT_STORAGE_URI is memory:// but 3 worker processes" in warned.stdout
+
+
+def test_command_line_refuses_production_without_personnummer_keys(production_env, tmp_path):
+    production_env.update(SECRET_KEY=secrets.token_hex(32), JOURNEY_ALLOW_SQLITE="1")
+    result = _flask(["check-deploy"], production_env, tmp_path)
+    assert result.returncode != 0
+    last = result.stderr.strip().splitlines()[-1]
+    assert "JOURNEY_DATA_KEYS and JOURNEY_HASH_KEY must be set in the environment" in last
+
+
+def _key_lines(app, **config):
+    # Set after create_app: a production app without keys would not even start.
+    app.config.update(config)
+    result = check(app)
+    return result, [line for line in result.output.splitlines()
+                    if "JOURNEY_DATA_KEYS" in line or "JOURNEY_HASH_KEY" in line
+                    or "Personnummer keys" in line]
+
+
+@pytest.mark.parametrize(("overrides", "expected"), [
+    ({"JOURNEY_DATA_KEYS": None}, "FAIL  JOURNEY_DATA_KEYS not set"),
+    ({"JOURNEY_HASH_KEY": ""}, "FAIL  JOURNEY_HASH_KEY not set"),
+    ({"JOURNEY_DATA_KEYS": DEV_DATA_KEYS}, "FAIL  JOURNEY_DATA_KEYS use the public development"),
+    ({"JOURNEY_DATA_KEYS": "new:" + generate_key() + "," + DEV_DATA_KEYS},
+     "FAIL  JOURNEY_DATA_KEYS use the public development"),
+    ({"JOURNEY_HASH_KEY": DEV_HASH_KEY}, "FAIL  JOURNEY_HASH_KEY use the public development"),
+    ({"JOURNEY_DATA_KEYS": "k1:c2hvcnQ="}, "FAIL  JOURNEY_DATA_KEYS key 'k1' must be 32 bytes"),
+    ({"JOURNEY_HASH_KEY": "not base64!"}, "FAIL  JOURNEY_HASH_KEY is not valid base64"),
+])
+def test_personnummer_keys_missing_malformed_or_public_fail(make_app, overrides, expected):
+    result, key_lines = _key_lines(make_app(), **overrides)
+    assert result.exit_code == 1
+    assert len(key_lines) == 1 and key_lines[0].startswith(expected), key_lines
+
+
+def test_personnummer_keys_of_a_safe_setup_pass_and_are_never_printed(make_app):
+    result, key_lines = _key_lines(make_app())
+    assert result.exit_code == 0, result.output
+    assert key_lines == ["OK    Personnummer keys are set (2 data key(s), current 'k2'; "
+                         "not the development keys)."]
+    for part in SAFE["JOURNEY_DATA_KEYS"].split(","):
+        assert part.split(":")[1] not in result.output
+    assert SAFE["JOURNEY_HASH_KEY"] not in result.output

@@ -13,7 +13,7 @@ import pytest
 from flask import Response
 
 from journey import create_app
-from journey.config import Config
+from journey.config import DEV_DATA_KEYS, DEV_HASH_KEY, Config
 from journey.extensions import db as _db
 from tests.conftest import csrf_from
 
@@ -200,6 +200,7 @@ def make_app(app):
 def test_hsts_only_in_production(app, make_app):
     class ProductionLike(Config):
         SECRET_KEY = "production-like-test-secret"  # noqa: S105
+        JOURNEY_DATA_KEYS, JOURNEY_HASH_KEY = DEV_DATA_KEYS, DEV_HASH_KEY
         SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
 
     production = make_app(ProductionLike)
