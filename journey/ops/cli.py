@@ -81,4 +81,51 @@ def restore_command(backup_file, yes):
     _audit(AuditAction.update, f"database restored from {click.format_filename(backup_file)}")
 
 
-commands: list = [check_deploy, backup_command, restore_command]
+@click.command("rotate-keys")
+@click.option("--rehash", is_flag=True,
+              help="Also recompute the search hashes: JOURNEY_HASH_KEY changed and the "
+                   "old key is in JOURNEY_OLD_HASH_KEY.")
+@click.option("--batch-size", type=click.IntRange(1, 100_000), default=500, show_default=True,
+              help="Rows per transaction.")
+def rotate_keys_command(rehash, batch_size):
+    """Re-encrypt every personnummer with the first key of JOURNEY_DATA_KEYS.
+
+    Safe to run again after an interruption: rows already done are skipped.
+    See SECURITY.md, "Key rotation".
+    """
+    import os
+
+    from journey.enums import AuditAction
+    from journey.participants import crypto, rotation
+
+    old_hash_key = None
+    if rehash:
+        old_hash_key = (os.environ.get("JOURNEY_OLD_HASH_KEY")
+                        or current_app.config.get("JOURNEY_OLD_HASH_KEY"))
+        if not old_hash_key:
+            raise click.ClickException(
+                "--rehash needs the previous hash key in JOURNEY_OLD_HASH_KEY.")
+    try:
+        current = crypto.cipher().current_id
+        click.echo(f"Re-encrypting personnummer with key {current!r} …")
+        result = rotation.rotate_keys(
+            old_hash_key=old_hash_key, batch_size=batch_size,
+            progress=lambda r: click.echo(
+                f"  {r.reencrypted} re-encrypted, {r.rehashed} rehashed …"))
+    except (crypto.KeyConfigError, rotation.RotationError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Re-encrypted: {result.reencrypted}; already on key {current!r}: "
+               f"{result.already_current}.")
+    if rehash:
+        click.echo(f"Rehashed: {result.rehashed}; hash already current: "
+                   f"{result.hash_current}.")
+    _audit(AuditAction.update, (
+        f"personnummer key rotation to key {current}: {result.reencrypted} re-encrypted, "
+        f"{result.rehashed} rehashed"))
+    click.echo("Done. Once every server has the new keys, remove the old key.")
+
+
+from journey.gdpr.cli import retention_command  # noqa: E402
+
+commands: list = [check_deploy, backup_command, restore_command, retention_command,
+                  rotate_keys_command]
