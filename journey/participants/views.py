@@ -95,7 +95,17 @@ def index():
     result = queries.list_participants(
         _user(), name=q, page=request.args.get("page", 1, type=int), per_page=_per_page()
     )
-    return render_partial_or_page(PAGE, RESULTS, result=result, q=q)
+    html = render_partial_or_page(PAGE, RESULTS, result=result, q=q)
+    _record_list_view(result, searched=bool(q))
+    return html
+
+
+def _record_list_view(result, *, searched: bool) -> None:
+    """The list shows names and masked numbers: one audit event per page shown."""
+    record(AuditAction.view, object_type="participant_list",
+           detail=f"page {result.page}, {len(result.rows)} rows" + (", name search" if searched
+                                                                     else ""))
+    db.session.commit()
 
 
 @bp.route("/participants/search", methods=["POST"])
@@ -106,7 +116,9 @@ def search():
     if not personnummer.looks_like_number(q):
         if wants_partial():
             result = queries.list_participants(_user(), name=q, per_page=_per_page())
-            return render_template(RESULTS, result=result, q=q)
+            html = render_template(RESULTS, result=result, q=q)
+            _record_list_view(result, searched=bool(q))
+            return html
         # Names are fine in the address: back to the bookmarkable list (303: as GET).
         return redirect(url_for(".index", q=q or None), code=303)
     try:
@@ -146,6 +158,10 @@ def _duplicate_notice(error: services.DuplicateParticipantError) -> dict:
     if _in_scope(existing):
         return {"url": url_for(".show", participant_id=existing.id),
                 "by_national_id": error.by_national_id}
+    if existing.protected_identity:
+        # Naming the coach would point at a person with protected identity: the
+        # caller is sent to a manager instead, who may see the record.
+        return {"contact": None, "by_national_id": error.by_national_id}
     return {"contact": queries.contact_for(existing), "by_national_id": error.by_national_id}
 
 
@@ -265,6 +281,10 @@ def _participant_conflict(participant: Participant, form: ParticipantForm):
 def edit(participant_id: int):
     """Edit the profile; a save based on an outdated version is refused (409)."""
     participant = get_participant_or_404(participant_id)
+    if participant.anonymized_at is not None:
+        # Nothing left to edit, and nothing should be written back into the record.
+        flash(_("This record has been anonymised and can no longer be changed."), "info")
+        return redirect(url_for(".show", participant_id=participant.id), code=303)
     if request.method == "GET":
         form = ParticipantForm(obj=participant)
         # The one place the full number is shown: the record's own edit form.

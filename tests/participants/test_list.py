@@ -265,3 +265,17 @@ def test_list_query_count_does_not_grow_with_data(client, login_as, count_querie
     with count_queries() as as_coach:
         html = client.get("/participants").get_data(as_text=True)
     assert "EgenNamnAa" in html and as_coach.count <= 4, as_coach.statements
+
+
+def test_every_list_page_shown_is_audited(client, login_as, world, db):
+    import sqlalchemy as sa
+
+    from journey.audit.models import AuditEvent
+
+    login_as(world["coach_a"])
+    client.get("/participants")
+    client.get("/participants?q=ami", headers={"HX-Request": "true"})
+    events = db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.object_type == "participant_list").order_by(AuditEvent.id)).all()
+    assert [e.detail for e in events] == ["page 1, 1 rows", "page 1, 1 rows, name search"]
+    assert all(e.user_id == world["coach_a"].id and e.participant_id is None for e in events)
