@@ -344,7 +344,8 @@ def test_the_letter_pdf_has_the_link_and_no_id_number(world, dana, login_as, db,
     assert "Dana" not in response.headers["Content-Disposition"]
     text = _pdf_text(response.data, tmp_path)
     assert "Hej Dana!" in text
-    assert link.rsplit("/", 1)[1][:20] in text.replace("\n", "")
+    # pdftotext may break the long link at a hyphen: compare without whitespace.
+    assert link.rsplit("/", 1)[1] in re.sub(r"\s+", "", text)
     for digits in ("198507099805", "8507099805", "850709-9805", "9805"):
         assert digits not in text
     # Raw bytes: only the long forms (a 4-digit run can occur in compressed streams).

@@ -119,6 +119,10 @@ ROUTES: dict[str, Rule] = {
     "outcomes.exit_form": Rule(CASEWORK, CASE),
     "outcomes.follow_up": Rule(CASEWORK, CASE, exited=True),
     "outcomes.reopen": Rule(CASEWORK, (MANAGER,), exited=True),
+    # GDPR (managers)
+    "gdpr.export_json": Rule(CASEWORK, (MANAGER,)),
+    "gdpr.export_pdf": Rule(CASEWORK, (MANAGER,)),
+    "gdpr.anonymize": Rule(CASEWORK, (MANAGER,), destructive=True),
     # reports and imports (managers)
     "reports.cohort_report_json": Rule(ORG, (MANAGER,)),
     "report_pages.report_page": Rule(ORG, (MANAGER,)),
