@@ -44,7 +44,9 @@ def _validated(program: Program, data: CohortData, exclude_id: int | None = None
         raise CohortError(_("The cost cannot be negative."), "cost_sek")
     # Case-insensitive, so "Vår 2026" and "vår 2026" cannot both exist.
     stmt = sa.select(Cohort.id).where(
-        Cohort.program_id == program.id, sa.func.lower(Cohort.name) == name.lower()
+        Cohort.program_id == program.id,
+        # Exact match too: SQLite's lower() folds ASCII only.
+        sa.or_(Cohort.name == name, sa.func.lower(Cohort.name) == name.lower())
     )
     if exclude_id is not None:
         stmt = stmt.where(Cohort.id != exclude_id)

@@ -72,10 +72,11 @@ def _clean_name(name: str, field: str = "name") -> str:
 
 
 def _check_unique_name(organization_id: int, name: str, exclude_id: int | None = None) -> None:
-    # Case-insensitive, so "jobbpunkt" and "Jobbpunkt" cannot both exist.
+    # Case-insensitive, so "jobbpunkt" and "Jobbpunkt" cannot both exist. SQLite's
+    # lower() folds ASCII only, so an exact match is checked too ("Ängen" twice).
     stmt = sa.select(Program.id).where(
         Program.organization_id == organization_id,
-        sa.func.lower(Program.name) == name.lower(),
+        sa.or_(Program.name == name, sa.func.lower(Program.name) == name.lower()),
     )
     if exclude_id is not None:
         stmt = stmt.where(Program.id != exclude_id)

@@ -147,6 +147,7 @@ PAGES = [
     ("manager", lambda s: f"/programs/{s['program_id']}/cohorts/new"),
     ("manager", lambda s: f"/cohorts/{s['cohort_id']}/edit"),
     ("manager", lambda s: "/settings/attention"),
+    ("manager", lambda s: f"/participants/{s['participant_id']}/anonymize"),
     ("admin", lambda s: f"/admin/users/{s['user_id']}/edit"),
     ("participant", lambda s: "/portal/"),
     ("participant", lambda s: f"/portal/enrollments/{s['enrollment_id']}/assessment"),
