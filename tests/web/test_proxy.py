@@ -35,6 +35,11 @@ def test_behind_one_proxy_the_client_address_scheme_and_host_are_used(app, db):
     # Links the app builds (e.g. the portal invite link) must use the public address.
     behind.add_url_rule("/_where", "where",
                         lambda: url_for("web.healthz", _external=True))
-    assert _failed_login_ip(behind, db) == "203.0.113.7"
-    where = behind.test_client().get("/_where", headers=FORWARDED).get_data(as_text=True)
-    assert where == "https://journey.kommun.example/healthz"
+    try:
+        assert _failed_login_ip(behind, db) == "203.0.113.7"
+        where = behind.test_client().get("/_where", headers=FORWARDED).get_data(as_text=True)
+        assert where == "https://journey.kommun.example/healthz"
+    finally:
+        with behind.app_context():  # this app has its own connection pool: close it
+            db.session.remove()
+            db.engine.dispose()
