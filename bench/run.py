@@ -456,8 +456,11 @@ def time_retention(database_url: str) -> tuple[float | None, str]:
     if not re.search(r"^\s+retention\b", listing, re.MULTILINE):
         return None, "`flask journey retention` does not exist (yet): not timed"
     started = time.perf_counter()
+    # --dry-run: finds every participant due for anonymisation (the whole selection
+    # the job makes) without changing the cached data set that later runs reuse.
     result = subprocess.run([os.path.join(VENV_BIN, "flask"), "--app", "wsgi", "journey",
-                             "retention"], cwd=ROOT, env=env, text=True, capture_output=True)
+                             "retention", "--dry-run"], cwd=ROOT, env=env, text=True,
+                            capture_output=True)
     elapsed = time.perf_counter() - started
     tail = (result.stdout + result.stderr).strip().splitlines()[-1:] or [""]
     if result.returncode != 0:
