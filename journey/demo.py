@@ -494,6 +494,88 @@ class _Record:
 # --------------------------------------------------------------------------- seeder
 
 
+@dataclass(frozen=True)
+class DrawnPerson:
+    """Who a made-up participant is, before an ID number is made for them."""
+
+    origin_key: str
+    gender: Gender
+    first: str
+    last: str
+    region: BirthRegion
+    birth_date: date
+    arrival_year: int | None
+    education: EducationLevel
+    swedish: SwedishLevel
+    id_kind: IdKind
+
+
+def draw_person(rng, profile: str, enrolled_on: date) -> DrawnPerson:
+    """Origin, name, gender, age, arrival, education, Swedish and ID kind for a profile.
+
+    Shared with the synthetic data set (journey/synthetic), so both have the same mix.
+    """
+    origin_key = _weighted(rng, _PROFILE_ORIGINS[profile])
+    origin = _ORIGINS[origin_key]
+    gender = _weighted(rng, {Gender.woman: 48, Gender.man: 48, Gender.non_binary: 2,
+                             Gender.unknown: 2})
+    if gender == Gender.woman:
+        first = rng.choice(origin.women)
+    elif gender == Gender.man:
+        first = rng.choice(origin.men)
+    elif origin_key == "swedish":
+        first = rng.choice(_UNISEX_SWEDISH)
+    else:
+        first = rng.choice(origin.women + origin.men)
+    last = rng.choice(origin.last)
+
+    region = origin.region
+    if profile != "newly_arrived" and rng.random() < 0.04:
+        region = BirthRegion.unknown
+    if profile == "newly_arrived":
+        age = int(rng.triangular(19, 56, 30))
+    elif profile == "mixed":
+        age = 17 if rng.random() < 0.02 else int(rng.triangular(18, 64, 30))
+    else:
+        age = int(rng.triangular(20, 63, 38))
+    birth_date = enrolled_on - timedelta(days=int(age * 365.25) + rng.randint(0, 360))
+
+    arrival_year = None
+    if region in (BirthRegion.europe, BirthRegion.outside_europe):
+        if profile == "newly_arrived":
+            earliest = enrolled_on.year - 3
+        else:
+            earliest = max(birth_date.year + 1, 1990)
+        latest = max(enrolled_on.year - (0 if profile == "newly_arrived" else 2), earliest)
+        arrival_year = rng.randint(earliest, latest)
+
+    if region == BirthRegion.sweden:
+        education = _weighted(rng, _EDUCATION_SWEDEN)
+        swedish = SwedishLevel.unknown if rng.random() < 0.04 else SwedishLevel.fluent
+    elif region == BirthRegion.unknown:
+        education = EducationLevel.unknown
+        swedish = rng.choice((SwedishLevel.unknown, SwedishLevel.fluent))
+    else:
+        education = _weighted(rng, _EDUCATION_ABROAD)
+        swedish = _weighted(rng, _SWEDISH_NEWLY_ARRIVED if profile == "newly_arrived"
+                            else _SWEDISH_ESTABLISHED)
+
+    if origin_key == "ukrainian":  # temporary protection: coordination numbers
+        id_kind = IdKind.samordningsnummer
+    elif region == BirthRegion.unknown:
+        id_kind = rng.choice((IdKind.none, IdKind.personnummer))
+    elif profile == "newly_arrived":
+        id_kind = _weighted(rng, {IdKind.personnummer: 70, IdKind.samordningsnummer: 18,
+                                  IdKind.none: 12})
+    elif region == BirthRegion.sweden:
+        id_kind = IdKind.none if rng.random() < 0.03 else IdKind.personnummer
+    else:
+        id_kind = _weighted(rng, {IdKind.personnummer: 88, IdKind.samordningsnummer: 5,
+                                  IdKind.none: 7})
+    return DrawnPerson(origin_key, gender, first, last, region, birth_date, arrival_year,
+                       education, swedish, id_kind)
+
+
 def draw_entry_situation(rng, profile: str) -> tuple[LabourStatus, IncomeSource, int | None]:
     """Labour status, income and months without work at entry for a programme profile.
 
@@ -668,66 +750,10 @@ class _Seeder:
     def _participant(self, org: Organization, profile: str, enrolled_on: date,
                      districts: dict) -> Participant:
         rng = self.rng
-        origin_key = _weighted(rng, _PROFILE_ORIGINS[profile])
-        origin = _ORIGINS[origin_key]
-        gender = _weighted(rng, {Gender.woman: 48, Gender.man: 48, Gender.non_binary: 2,
-                                 Gender.unknown: 2})
-        if gender == Gender.woman:
-            first = rng.choice(origin.women)
-        elif gender == Gender.man:
-            first = rng.choice(origin.men)
-        elif origin_key == "swedish":
-            first = rng.choice(_UNISEX_SWEDISH)
-        else:
-            first = rng.choice(origin.women + origin.men)
-        last = rng.choice(origin.last)
-
-        region = origin.region
-        if profile != "newly_arrived" and rng.random() < 0.04:
-            region = BirthRegion.unknown
-        if profile == "newly_arrived":
-            age = int(rng.triangular(19, 56, 30))
-        elif profile == "mixed":
-            age = 17 if rng.random() < 0.02 else int(rng.triangular(18, 64, 30))
-        else:
-            age = int(rng.triangular(20, 63, 38))
-        birth_date = enrolled_on - timedelta(days=int(age * 365.25) + rng.randint(0, 360))
-
-        arrival_year = None
-        if region in (BirthRegion.europe, BirthRegion.outside_europe):
-            if profile == "newly_arrived":
-                earliest = enrolled_on.year - 3
-            else:
-                earliest = max(birth_date.year + 1, 1990)
-            latest = max(enrolled_on.year - (0 if profile == "newly_arrived" else 2), earliest)
-            arrival_year = rng.randint(earliest, latest)
-
-        if region == BirthRegion.sweden:
-            education = _weighted(rng, _EDUCATION_SWEDEN)
-            swedish = SwedishLevel.unknown if rng.random() < 0.04 else SwedishLevel.fluent
-        elif region == BirthRegion.unknown:
-            education = EducationLevel.unknown
-            swedish = rng.choice((SwedishLevel.unknown, SwedishLevel.fluent))
-        else:
-            education = _weighted(rng, _EDUCATION_ABROAD)
-            swedish = _weighted(rng, _SWEDISH_NEWLY_ARRIVED if profile == "newly_arrived"
-                                else _SWEDISH_ESTABLISHED)
-
-        if origin_key == "ukrainian":  # temporary protection: coordination numbers
-            id_kind = IdKind.samordningsnummer
-        elif region == BirthRegion.unknown:
-            id_kind = rng.choice((IdKind.none, IdKind.personnummer))
-        elif profile == "newly_arrived":
-            id_kind = _weighted(rng, {IdKind.personnummer: 70, IdKind.samordningsnummer: 18,
-                                      IdKind.none: 12})
-        elif region == BirthRegion.sweden:
-            id_kind = IdKind.none if rng.random() < 0.03 else IdKind.personnummer
-        else:
-            id_kind = _weighted(rng, {IdKind.personnummer: 88, IdKind.samordningsnummer: 5,
-                                      IdKind.none: 7})
-        national_id = None
-        if id_kind != IdKind.none:
-            national_id = self._national_id(birth_date, gender, id_kind)
+        person = draw_person(rng, profile, enrolled_on)
+        birth_date, national_id = person.birth_date, None
+        if person.id_kind != IdKind.none:
+            national_id = self._national_id(birth_date, person.gender, person.id_kind)
         elif rng.random() < 0.4:
             birth_date = None
 
@@ -738,13 +764,13 @@ class _Seeder:
         if not protected and roll < 0.8:
             domain = "example.com" if roll < 0.62 else "example.se"
             suffix = str(rng.randint(1, 99)) if rng.random() < 0.25 else ""
-            email = f"{_slug(first)}.{_slug(last)}{suffix}@{domain}"
+            email = f"{_slug(person.first)}.{_slug(person.last)}{suffix}@{domain}"
         participant = Participant(
-            organization=org, first_name=first, last_name=last, id_kind=id_kind,
-            national_id=national_id, birth_date=birth_date, gender=gender,
-            birth_region=region, arrival_year=arrival_year,
-            district=_weighted(rng, districts), education_level=education,
-            swedish_level=swedish, phone=phone, email=email, protected_identity=protected,
+            organization=org, first_name=person.first, last_name=person.last,
+            id_kind=person.id_kind, national_id=national_id, birth_date=birth_date,
+            gender=person.gender, birth_region=person.region, arrival_year=person.arrival_year,
+            district=_weighted(rng, districts), education_level=person.education,
+            swedish_level=person.swedish, phone=phone, email=email, protected_identity=protected,
         )
         self.objects.append(participant)
         return participant

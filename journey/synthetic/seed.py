@@ -40,8 +40,6 @@ from journey.enums import (
     AssessmentPhase,
     Attendance,
     AuditAction,
-    BirthRegion,
-    EducationLevel,
     EnrollmentStatus,
     FollowUpSource,
     FollowUpStatus,
@@ -446,59 +444,10 @@ class _Seeder:
     def _participant(self, cohort: _Cohort, enrolled_on: date, districts: dict):
         rng = self.rng
         profile = cohort.program.spec.profile
-        origin_key = _weighted(rng, _demo._PROFILE_ORIGINS[profile])
-        origin = _demo._ORIGINS[origin_key]
-        gender = _weighted(rng, {Gender.woman: 48, Gender.man: 48, Gender.non_binary: 2,
-                                 Gender.unknown: 2})
-        if gender == Gender.woman:
-            first = rng.choice(origin.women)
-        elif gender == Gender.man:
-            first = rng.choice(origin.men)
-        elif origin_key == "swedish":
-            first = rng.choice(_demo._UNISEX_SWEDISH)
-        else:
-            first = rng.choice(origin.women + origin.men)
-        last = rng.choice(origin.last)
-        region = origin.region
-        if profile != "newly_arrived" and rng.random() < 0.04:
-            region = BirthRegion.unknown
-        if profile == "newly_arrived":
-            age = int(rng.triangular(19, 56, 30))
-        elif profile == "mixed":
-            age = 17 if rng.random() < 0.02 else int(rng.triangular(18, 64, 30))
-        else:
-            age = int(rng.triangular(20, 63, 38))
-        birth_date = enrolled_on - timedelta(days=int(age * 365.25) + rng.randint(0, 360))
-        arrival_year = None
-        if region in (BirthRegion.europe, BirthRegion.outside_europe):
-            if profile == "newly_arrived":
-                earliest = enrolled_on.year - 3
-            else:
-                earliest = max(birth_date.year + 1, 1990)
-            latest = max(enrolled_on.year - (0 if profile == "newly_arrived" else 2), earliest)
-            arrival_year = rng.randint(earliest, latest)
-        if region == BirthRegion.sweden:
-            education = _weighted(rng, _demo._EDUCATION_SWEDEN)
-            swedish = SwedishLevel.unknown if rng.random() < 0.04 else SwedishLevel.fluent
-        elif region == BirthRegion.unknown:
-            education = EducationLevel.unknown
-            swedish = rng.choice((SwedishLevel.unknown, SwedishLevel.fluent))
-        else:
-            education = _weighted(rng, _demo._EDUCATION_ABROAD)
-            swedish = _weighted(rng, _demo._SWEDISH_NEWLY_ARRIVED if profile == "newly_arrived"
-                                else _demo._SWEDISH_ESTABLISHED)
-        if origin_key == "ukrainian":
-            id_kind = IdKind.samordningsnummer
-        elif region == BirthRegion.unknown:
-            id_kind = rng.choice((IdKind.none, IdKind.personnummer))
-        elif profile == "newly_arrived":
-            id_kind = _weighted(rng, {IdKind.personnummer: 70, IdKind.samordningsnummer: 18,
-                                      IdKind.none: 12})
-        elif region == BirthRegion.sweden:
-            id_kind = IdKind.none if rng.random() < 0.03 else IdKind.personnummer
-        else:
-            id_kind = _weighted(rng, {IdKind.personnummer: 88, IdKind.samordningsnummer: 5,
-                                      IdKind.none: 7})
+        person = _demo.draw_person(rng, profile, enrolled_on)
+        gender, first, last, id_kind = person.gender, person.first, person.last, person.id_kind
+        region, birth_date, arrival_year = person.region, person.birth_date, person.arrival_year
+        education, swedish = person.education, person.swedish
         national_id = None
         if id_kind != IdKind.none:
             national_id, birth_date = self._national_id(birth_date, gender, id_kind)
