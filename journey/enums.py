@@ -6,8 +6,9 @@ catalogue has each label once.
 
 import enum
 
-from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
+
+from journey.i18n import lazy_gettext as _l
 
 
 class Role(enum.StrEnum):

@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import (
@@ -12,6 +11,7 @@ from wtforms.validators import (
 
 from journey.activities.services import MAX_DURATION_MINUTES, attendance_error
 from journey.enums import ActivityKind, Attendance, choices
+from journey.i18n import lazy_gettext as _l
 from journey.web.fields import IntegerField
 
 DURATION_MESSAGE = _l("Enter a duration between 1 and 600 minutes.")

@@ -1,6 +1,5 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from journey.auth import services
@@ -9,6 +8,7 @@ from journey.auth.forms import UserEditForm
 from journey.auth.models import User
 from journey.enums import Role
 from journey.extensions import db
+from journey.i18n import gettext as _
 from journey.web.htmx_helpers import render_partial_or_page, wants_partial
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

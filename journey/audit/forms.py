@@ -2,7 +2,6 @@
 
 import re
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -11,6 +10,7 @@ from wtforms.validators import NumberRange, Optional, Regexp, ValidationError
 from journey.audit.queries import SYSTEM, AuditFilters, UserChoice
 from journey.cohorts.forms import IsoDateField
 from journey.enums import AuditAction, Role, choices, label
+from journey.i18n import lazy_gettext as _l
 from journey.web.fields import IntegerField
 
 OBJECT_TYPE_RE = re.compile(r"^[a-z_]{1,50}$")

@@ -14,7 +14,6 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from journey.audit import queries
@@ -23,6 +22,7 @@ from journey.audit.services import record
 from journey.auth.access import roles_required
 from journey.enums import AuditAction, Role, label
 from journey.extensions import db
+from journey.i18n import gettext as _
 from journey.reports.exports import neutralise
 from journey.web.htmx_helpers import render_partial_or_page, wants_partial
 

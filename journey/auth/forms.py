@@ -1,9 +1,9 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from journey.enums import Locale, Role, choices
+from journey.i18n import lazy_gettext as _l
 
 
 class LoginForm(FlaskForm):

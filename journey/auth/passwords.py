@@ -12,7 +12,8 @@ from functools import cache
 from pathlib import Path
 
 from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
+
+from journey.i18n import lazy_gettext as _l
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128

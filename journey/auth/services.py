@@ -3,13 +3,13 @@
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from journey.audit.services import record
 from journey.auth.models import Organization, User
 from journey.auth.passwords import password_problems
 from journey.enums import AuditAction, Locale, Role
 from journey.extensions import db
+from journey.i18n import gettext as _
 
 
 class AccountError(ValueError):

@@ -8,11 +8,11 @@ the signed session cookie, so a copied cookie expires with the original.
 import time
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user, user_logged_in
 
 from journey.extensions import db, htmx, login_manager
+from journey.i18n import gettext as _
+from journey.i18n import lazy_gettext as _l
 
 LOGIN_AT = "login_at"
 SEEN_AT = "seen_at"

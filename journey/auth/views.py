@@ -10,14 +10,14 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from journey.auth import services, throttle
 from journey.auth.forms import LocaleForm, LoginForm, PasswordChangeForm
 from journey.enums import Locale
 from journey.extensions import db
+from journey.i18n import gettext as _
+from journey.i18n import ngettext
 
 bp = Blueprint("auth", __name__)
 

@@ -1,8 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.validators import InputRequired, NumberRange
 
 from journey.caseload.services import BOUNDS
+from journey.i18n import lazy_gettext as _l
 from journey.web.fields import IntegerField
 
 

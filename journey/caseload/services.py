@@ -2,11 +2,10 @@
 
 from dataclasses import dataclass, fields
 
-from flask_babel import gettext as _
-
 from journey.audit.services import record
 from journey.enums import AuditAction
 from journey.extensions import db
+from journey.i18n import gettext as _
 
 # Allowed range of each threshold; the form and the service share it.
 BOUNDS = {

@@ -1,10 +1,11 @@
 import re
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from journey.i18n import lazy_gettext as _l
 
 # Spaces people type as thousands separators: plain, no-break and narrow no-break.
 SPACES = re.compile(r"[\s\u00a0\u202f]+")

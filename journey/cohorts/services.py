@@ -4,12 +4,12 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from journey.audit.services import record
 from journey.cohorts.models import Cohort
 from journey.enums import AuditAction
 from journey.extensions import db
+from journey.i18n import gettext as _
 from journey.programs.models import Program
 
 

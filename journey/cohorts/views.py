@@ -1,5 +1,4 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from journey.audit.services import record
@@ -9,6 +8,7 @@ from journey.cohorts.forms import CohortForm
 from journey.cohorts.queries import cohort_counts, enrollment_page
 from journey.enums import AuditAction, Role
 from journey.extensions import db
+from journey.i18n import gettext as _
 from journey.programs.views import MANAGE_ROLES
 from journey.web.htmx_helpers import render_partial_or_page
 

@@ -13,7 +13,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from journey.audit.services import record
@@ -22,6 +21,7 @@ from journey.enums import AuditAction, Role
 from journey.extensions import db
 from journey.gdpr import services
 from journey.gdpr.forms import CONFIRM_WORD, AnonymiseForm
+from journey.i18n import gettext as _
 from journey.portal import subject_data
 from journey.reports.pdf import pdf_download, render_pdf
 

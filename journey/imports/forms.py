@@ -1,8 +1,9 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Length
+
+from journey.i18n import lazy_gettext as _l
 
 
 class ImportForm(FlaskForm):

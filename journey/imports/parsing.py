@@ -12,7 +12,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from flask_babel import gettext as _
+from journey.i18n import gettext as _
 
 # The column contract of shared/DOMAIN.md, in the documented order.
 COLUMNS = (

@@ -21,7 +21,6 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import has_request_context, request
-from flask_babel import gettext as _
 
 from journey.audit.models import AuditEvent
 from journey.audit.services import record
@@ -36,6 +35,7 @@ from journey.enums import (
     Role,
 )
 from journey.extensions import db
+from journey.i18n import gettext as _
 from journey.imports.models import ImportBatch
 from journey.imports.parsing import ImportFileError, read_sheet
 from journey.imports.validation import ImportRow, RowError, validate_sheet

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from journey.enums import (
     LABELS,
@@ -25,6 +24,7 @@ from journey.enums import (
     Outcome,
     SwedishLevel,
 )
+from journey.i18n import gettext as _
 from journey.imports.parsing import Sheet
 from journey.outcomes.services import add_months
 from journey.participants import personnummer

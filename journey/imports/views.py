@@ -2,13 +2,13 @@
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, request
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from journey.auth.access import get_program_or_404, roles_required
 from journey.cohorts.models import Cohort
 from journey.enums import Role
 from journey.extensions import db
+from journey.i18n import gettext as _
 from journey.imports import services
 from journey.imports.forms import ImportForm
 from journey.imports.parsing import COLUMNS, MAX_FILE_BYTES

@@ -1,11 +1,11 @@
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from journey.enums import LABELS, AssessmentArea, AssessmentPhase, PlanOwner, StepStatus, choices
+from journey.i18n import lazy_gettext as _l
 from journey.web.fields import IntegerField
 
 NOTE_MAX = 5000

@@ -9,9 +9,8 @@ inside the section the browser scrolls to.
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
-
 from journey.enums import AssessmentPhase
+from journey.i18n import lazy_gettext as _l
 from journey.journeys import queries
 from journey.journeys.forms import AssessmentForm, NoteForm, PlanItemForm
 

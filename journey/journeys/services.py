@@ -3,11 +3,10 @@
 from collections.abc import Mapping
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
-
 from journey.audit.services import record
 from journey.enums import AssessmentArea, AssessmentPhase, AuditAction, PlanOwner, StepStatus
 from journey.extensions import db
+from journey.i18n import lazy_gettext as _l
 from journey.journeys.models import Assessment, AssessmentScore, JourneyStep, Note, PlanItem
 
 

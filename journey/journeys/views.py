@@ -1,6 +1,5 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -9,6 +8,7 @@ from journey.auth.access import CASEWORK_ROLES, get_enrollment_or_404, roles_req
 from journey.cohorts.models import Cohort
 from journey.enums import AuditAction, StepStatus, label
 from journey.extensions import db
+from journey.i18n import gettext as _
 from journey.journeys import queries, sections, services
 from journey.journeys.forms import (
     AssessmentForm,

@@ -2,7 +2,6 @@
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -23,6 +22,7 @@ from journey.enums import (
     Outcome,
     choices,
 )
+from journey.i18n import lazy_gettext as _l
 from journey.outcomes import services
 from journey.outcomes.queries import GROUP_LABELS
 from journey.web.fields import IntegerField

@@ -4,11 +4,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.attributes import set_committed_value
 
 from journey.enums import OUTCOME_ESF, OUTCOME_GROUP
 from journey.extensions import db
+from journey.i18n import lazy_gettext as _l
 from journey.outcomes.models import ExitOutcome, FollowUp
 from journey.participants.models import Enrollment
 

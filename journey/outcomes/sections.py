@@ -1,8 +1,8 @@
 """Context for the exit and follow-up section of the enrollment page."""
 
 from flask import has_request_context, request
-from flask_babel import gettext as _
 
+from journey.i18n import gettext as _
 from journey.outcomes import queries
 
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass, fields
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from journey.audit.services import record
 from journey.enums import (
@@ -24,6 +23,7 @@ from journey.enums import (
     Outcome,
 )
 from journey.extensions import db
+from journey.i18n import gettext as _
 from journey.outcomes.models import ExitOutcome, FollowUp
 from journey.participants.models import Enrollment
 

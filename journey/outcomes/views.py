@@ -7,7 +7,6 @@ a full page (or redirects back to the enrollment page) without JavaScript.
 from datetime import date
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -18,6 +17,7 @@ from journey.auth.access import CASEWORK_ROLES, get_enrollment_or_404, roles_req
 from journey.cohorts.models import Cohort
 from journey.enums import AuditAction, Role
 from journey.extensions import db
+from journey.i18n import gettext as _
 from journey.outcomes import queries, sections, services
 from journey.outcomes.forms import ExitForm, FollowUpForm, ReopenForm
 from journey.participants.models import Enrollment

@@ -1,6 +1,5 @@
 import re
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -23,6 +22,7 @@ from journey.enums import (
     SwedishLevel,
     choices,
 )
+from journey.i18n import lazy_gettext as _l
 from journey.participants import services
 from journey.web.fields import IntegerField
 

@@ -17,9 +17,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
-
 from journey.enums import Gender
+from journey.i18n import lazy_gettext as _l
 
 _PATTERN = re.compile(
     r"^(?P<century>\d{2})?(?P<date>\d{6})(?P<sep>[-+]?)(?P<serial>\d{3})(?P<check>\d)$"

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from journey.audit.services import record
@@ -28,6 +27,7 @@ from journey.enums import (
     SwedishLevel,
 )
 from journey.extensions import db
+from journey.i18n import gettext as _
 from journey.journeys.models import JourneyStep
 from journey.participants import personnummer
 from journey.participants.crypto import national_id_hash

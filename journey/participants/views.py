@@ -23,7 +23,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
@@ -53,6 +52,7 @@ from journey.enums import (
     label,
 )
 from journey.extensions import db
+from journey.i18n import gettext as _
 from journey.participants import personnummer, queries, services
 from journey.participants.forms import EnrollForm, EnrollmentEditForm, ParticipantForm
 from journey.participants.models import Enrollment, Participant

@@ -1,12 +1,12 @@
 """Forms of the participant portal: the participant's own plan item and self-assessment."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, StopValidation
 
 from journey.enums import LABELS, AssessmentArea
+from journey.i18n import lazy_gettext as _l
 
 TITLE_MAX = 300
 SCORES = tuple(range(1, 11))

@@ -11,7 +11,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -20,6 +19,7 @@ from journey.audit.services import record
 from journey.auth.access import CASEWORK_ROLES, get_participant_or_404, roles_required
 from journey.enums import AuditAction
 from journey.extensions import db
+from journey.i18n import gettext as _
 from journey.journeys.services import InvalidChange
 from journey.portal import invites
 from journey.portal.invite_forms import InviteForm, LetterForm, SetPasswordForm

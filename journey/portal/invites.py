@@ -14,13 +14,13 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import lazy_gettext as _l
 
 from journey.audit.services import record
 from journey.auth.models import User
 from journey.db import utcnow
 from journey.enums import AuditAction, Locale, Role
 from journey.extensions import db
+from journey.i18n import lazy_gettext as _l
 from journey.journeys.services import InvalidChange
 from journey.portal.models import PortalInvite
 

@@ -6,8 +6,6 @@ from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, make_response, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from journey.audit.models import AuditEvent
@@ -16,6 +14,8 @@ from journey.auth.access import roles_required
 from journey.auth.models import User
 from journey.enums import AuditAction, Role, label
 from journey.extensions import db
+from journey.i18n import gettext as _
+from journey.i18n import lazy_gettext as _l
 from journey.participants.models import Participant
 from journey.portal import subject_data
 from journey.reports.pdf import pdf_download, render_pdf

@@ -12,7 +12,6 @@ from datetime import date
 import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import format_date
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
@@ -21,6 +20,7 @@ from journey.auth.access import get_enrollment_or_404, roles_required
 from journey.cohorts.models import Cohort
 from journey.enums import AuditAction, PlanOwner, Role, StepStatus
 from journey.extensions import db
+from journey.i18n import lazy_gettext as _l
 from journey.journeys import services
 from journey.journeys.models import PlanItem
 from journey.participants.models import Enrollment

@@ -1,12 +1,12 @@
 import re
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, ValidationError
 
 from journey.enums import StepKind, choices
+from journey.i18n import lazy_gettext as _l
 
 # Spaces people type as thousands separators or before "%": plain, no-break, narrow no-break.
 SPACES = re.compile(r"[\s\u00a0\u202f]+")

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from journey.audit.services import record
 from journey.enums import AuditAction, StepKind
 from journey.extensions import db
+from journey.i18n import gettext as _
 from journey.programs.models import Program, StepTemplate
 
 

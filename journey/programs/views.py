@@ -2,13 +2,13 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from journey.auth.access import get_program_or_404, roles_required
 from journey.enums import Role
 from journey.extensions import db
 from journey.i18n import format_percent_share
+from journey.i18n import gettext as _
 from journey.programs import services
 from journey.programs.forms import (
     ProgramForm,

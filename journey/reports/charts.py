@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask_babel import format_decimal
-from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from journey.i18n import format_percent_share
+from journey.i18n import gettext as _
 
 # Colours chosen for at least 4.5:1 contrast against white (they also carry
 # white text inside the bars) and told apart by more than hue: labels say what

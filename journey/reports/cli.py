@@ -3,9 +3,9 @@
 import json
 
 import click
-from flask_babel import gettext as _
 
 from journey.extensions import db
+from journey.i18n import gettext as _
 
 
 @click.command("report")

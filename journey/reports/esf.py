@@ -59,10 +59,10 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from journey.enums import ISCED_BAND, FollowUpStatus, Gender, LabourStatus, Outcome
 from journey.extensions import db
+from journey.i18n import gettext as _
 from journey.outcomes.models import ExitOutcome, FollowUp
 from journey.participants.models import Enrollment, Participant
 from journey.reports import stats

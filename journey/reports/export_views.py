@@ -7,12 +7,12 @@ download is an export in the audit log; file names carry ids and dates only.
 from datetime import date
 
 from flask import Blueprint, make_response, request
-from flask_babel import gettext as _
 
 from journey.audit.services import record
 from journey.auth.access import get_cohort_or_404, roles_required
 from journey.enums import AuditAction, Role
 from journey.extensions import db
+from journey.i18n import gettext as _
 from journey.reports import esf, exports
 from journey.reports.views import InvalidDate, parse_as_of
 

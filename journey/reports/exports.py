@@ -25,9 +25,8 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
-
 from journey import enums
+from journey.i18n import gettext as _
 from journey.reports import pages
 
 

@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import Blueprint, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from journey import enums
 from journey.audit.services import record
 from journey.auth.access import get_cohort_or_404, roles_required
 from journey.enums import AuditAction, Role
 from journey.extensions import db
+from journey.i18n import gettext as _
+from journey.i18n import lazy_gettext as _l
 from journey.reports import charts
 from journey.reports.pdf import pdf_download
 from journey.web.htmx_helpers import render_partial_or_page

@@ -8,11 +8,11 @@ shared/DOMAIN.md), always shown with their n and 95 % interval.
 from datetime import date
 
 from flask import Blueprint, render_template, request
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from journey.auth.access import get_program_or_404, roles_required
 from journey.enums import Role
+from journey.i18n import gettext as _
 from journey.reports import charts
 from journey.reports.pages import parse_as_of
 from journey.reports.program_queries import organization_overview, program_comparison

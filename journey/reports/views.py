@@ -9,12 +9,12 @@ import re
 from datetime import date
 
 from flask import Blueprint, jsonify, request
-from flask_babel import gettext as _
 
 from journey.audit.services import record
 from journey.auth.access import get_cohort_or_404, roles_required
 from journey.enums import AuditAction, Role
 from journey.extensions import db
+from journey.i18n import gettext as _
 from journey.reports.queries import cohort_report, report_to_json
 
 bp = Blueprint("reports", __name__)

@@ -1,10 +1,10 @@
 """Error pages; htmx requests get a small fragment the page can show."""
 
 from flask import Flask, render_template
-from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from journey.extensions import db
+from journey.i18n import gettext as _
 from journey.web.htmx_helpers import wants_partial
 
 

@@ -1,7 +1,8 @@
 """Form fields shared by every feature."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField as _WTFormsIntegerField
+
+from journey.i18n import lazy_gettext as _l
 
 # The largest value an INTEGER column holds on PostgreSQL (and SQLite's usual range).
 INT_MAX = 2**31 - 1

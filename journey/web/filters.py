@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_decimal, get_locale, to_user_timezone
 
 from journey import enums
 from journey.i18n import format_percent_share
@@ -13,9 +13,11 @@ def fmt_date(value: date | datetime | None) -> str:
     # ISO dates read naturally in Swedish (2026-11-27) and are unambiguous in English.
     if value is None:
         return "–"
+    # The same text as Babel's "yyyy-MM-dd (HH:mm)" patterns in every locale, without
+    # Babel's pattern machinery (a list page formats a few hundred dates).
     if isinstance(value, datetime):
-        return format_datetime(value, "yyyy-MM-dd HH:mm")
-    return format_date(value, "yyyy-MM-dd")
+        return to_user_timezone(value).strftime("%Y-%m-%d %H:%M")
+    return value.isoformat()
 
 
 def fmt_number(value) -> str:
