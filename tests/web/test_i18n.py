@@ -83,3 +83,35 @@ def test_locale_switch_rejects_unknown_language_and_offsite_next(client, login_a
     assert response.headers["Location"] == "/"
     db.session.expire_all()
     assert db.session.get(User, coach.id).locale == "sv"
+
+
+def test_cached_translations_follow_force_locale_and_refresh(app):
+    """The per-request translations cache still switches with force_locale/refresh."""
+    from datetime import datetime
+
+    from flask_babel import force_locale, refresh
+
+    from journey.enums import Attendance, label
+    from journey.i18n import gettext, lazy_gettext, ngettext
+    from journey.web.filters import fmt_date
+
+    lazy = lazy_gettext("Activities")
+    with app.test_request_context("/"):
+        assert gettext("Activities") == "Aktiviteter" == str(lazy)
+        assert label(Attendance, "no_show") == "Uteblev"
+        with force_locale("en"):
+            assert gettext("Activities") == "Activities" == str(lazy)
+            assert label(Attendance, "no_show") == "No-show"
+            assert ngettext("%(num)d participant", "%(num)d participants", 2) == \
+                "2 participants"
+        assert gettext("Activities") == "Aktiviteter" == str(lazy)
+        app.config["BABEL_DEFAULT_LOCALE"] = "en"
+        try:
+            refresh()
+            assert gettext("Activities") == "Activities"
+        finally:
+            app.config["BABEL_DEFAULT_LOCALE"] = "sv"
+        # Dates keep Babel's ISO text; times are shown in Stockholm time.
+        assert fmt_date(datetime(2026, 1, 15, 23, 30)) == "2026-01-16 00:30"
+    # Outside a request: the untranslated text, no error.
+    assert str(lazy) == "Activities"
