@@ -23,7 +23,70 @@ def enrollment_activities(enrollment_id: int) -> list[Activity]:
         sa.select(Activity)
         .where(Activity.enrollment_id == enrollment_id)
         .options(joinedload(Activity.group_session))
-        .order_by(Activity.date.desc(), Activity.time.desc().nulls_last(), Activity.id.desc())
+        .order_by(*NEWEST_FIRST)
+    ).unique())
+
+
+# Newest first; untimed activities after the timed ones of their day.
+NEWEST_FIRST = (Activity.date.desc(), Activity.time.desc().nulls_last(), Activity.id.desc())
+SOONEST_FIRST = (Activity.date, Activity.time.nulls_first(), Activity.id)
+
+
+def upcoming_condition(today: date) -> sa.ColumnElement[bool]:
+    """Planned for today or later: the log's "Upcoming" list; everything else is earlier."""
+    return sa.and_(Activity.attendance == Attendance.planned, Activity.date >= today)
+
+
+@dataclass(frozen=True)
+class ActivityCounts:
+    upcoming: int
+    past: int
+    attended: int
+    no_show: int
+
+
+def activity_counts(enrollment_id: int, today: date) -> ActivityCounts:
+    """Upcoming and earlier activities and attendance so far, in SQL (one query).
+
+    Attendance counts only activities up to today (a future "attended" is a typo
+    the service refuses, but old data may hold one).
+    """
+    upcoming = upcoming_condition(today)
+    so_far = Activity.date <= today
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(Activity.id).filter(upcoming),
+            sa.func.count(Activity.id).filter(sa.not_(upcoming)),
+            sa.func.count(Activity.id).filter(so_far, Activity.attendance == Attendance.attended),
+            sa.func.count(Activity.id).filter(so_far, Activity.attendance == Attendance.no_show),
+        ).where(Activity.enrollment_id == enrollment_id)
+    ).one()
+    return ActivityCounts(*row)
+
+
+def upcoming_activities(enrollment_id: int, today: date, limit: int) -> list[Activity]:
+    """The ``limit`` soonest upcoming activities, shown newest first like the rest."""
+    rows = list(db.session.scalars(
+        sa.select(Activity)
+        .where(Activity.enrollment_id == enrollment_id, upcoming_condition(today))
+        .options(joinedload(Activity.group_session))
+        .order_by(*SOONEST_FIRST)
+        .limit(limit)
+    ).unique())
+    rows.reverse()
+    return rows
+
+
+def earlier_activities(enrollment_id: int, today: date, *, limit: int,
+                       offset: int = 0) -> list[Activity]:
+    """One page of the earlier (not upcoming) activities, newest first."""
+    return list(db.session.scalars(
+        sa.select(Activity)
+        .where(Activity.enrollment_id == enrollment_id, sa.not_(upcoming_condition(today)))
+        .options(joinedload(Activity.group_session))
+        .order_by(*NEWEST_FIRST)
+        .limit(limit)
+        .offset(offset)
     ).unique())
 
 

@@ -4,13 +4,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, time
 
-from flask_babel import lazy_gettext as _l
-
 from journey.activities.models import Activity
 from journey.audit.services import record
 from journey.cohorts.models import GroupSession
 from journey.enums import ActivityKind, Attendance, AuditAction
 from journey.extensions import db
+from journey.i18n import lazy_gettext as _l
 from journey.participants.models import Enrollment
 
 MAX_DURATION_MINUTES = 600
@@ -63,6 +62,16 @@ def attendance_error(on: date, attendance, *, today: date | None = None):
     if on > today and Attendance(attendance) not in FUTURE_ATTENDANCE:
         return FUTURE_ATTENDANCE_ERROR
     return None
+
+
+def quick_attendance(activity: Activity, today: date | None = None) -> list[str]:
+    """What a row's quick buttons offer: the attendances the activity may change to.
+
+    The same rule as :func:`attendance_error`: only "cancelled" for a later date.
+    """
+    today = today or date.today()
+    allowed = ("cancelled",) if activity.date > today else ("attended", "no_show", "cancelled")
+    return [value for value in allowed if value != activity.attendance.value]
 
 
 def _check(data: ActivityData, today: date | None) -> None:

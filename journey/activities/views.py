@@ -1,10 +1,10 @@
 """Activity log of an enrollment, and group sessions with bulk attendance."""
 
 import re
+from dataclasses import replace
 from datetime import date
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
@@ -16,7 +16,12 @@ from journey.activities.forms import (
     TokenForm,
     with_ids,
 )
-from journey.activities.sections import activity_log, new_activity_form
+from journey.activities.sections import (
+    attendance_summary,
+    earlier_page,
+    load_activity_log,
+    new_activity_form,
+)
 from journey.audit.services import record
 from journey.auth.access import (
     CASEWORK_ROLES,
@@ -26,6 +31,7 @@ from journey.auth.access import (
 )
 from journey.enums import Attendance, AuditAction, label
 from journey.extensions import db
+from journey.i18n import gettext as _
 from journey.participants.models import Enrollment
 from journey.web.htmx_helpers import wants_partial
 
@@ -33,6 +39,11 @@ bp = Blueprint("activities", __name__)
 
 NOT_INVITED = "not_invited"
 ROSTER_FIELD = re.compile(r"^attendance-(.+)$")
+
+
+# The quick attendance buttons of an activity row (a Jinja ``reject`` filter per row
+# cost more than the rest of the row).
+bp.add_app_template_global(services.quick_attendance, "quick_attendance")
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -85,7 +96,7 @@ def _full_page(enrollment: Enrollment, status: int = 422, **overrides):
 def _section(enrollment: Enrollment, form=None, message=None, status: int = 200):
     return render_template(
         "activities/_section.html", enrollment=enrollment,
-        activity_log=activity_log(queries.enrollment_activities(enrollment.id)),
+        activity_log=load_activity_log(enrollment.id),
         activity_form=form or new_activity_form(),
         activity_message=message, activity_errors={},
     ), status
@@ -98,7 +109,7 @@ def _row(enrollment, activity, status: int = 200, **extra):
         # The row's attendance may have changed: refresh the section's summary too.
         html += render_template(
             "activities/_summary.html", oob=True,
-            activity_log=activity_log(queries.enrollment_activities(enrollment.id)))
+            activity_log=attendance_summary(enrollment.id))
     return html, status
 
 
@@ -131,6 +142,34 @@ def add(enrollment_id: int):
         _focus_first_error(form)
         return _section(enrollment, form=form, status=422)
     return _full_page(enrollment, activity_form=form)
+
+
+@bp.route("/enrollments/<int:enrollment_id>/activities/earlier")
+@roles_required(*CASEWORK_ROLES)
+def earlier(enrollment_id: int):
+    """Earlier activities, one page at a time.
+
+    htmx ("Show earlier activities" under the section's list): the next page's rows,
+    appended to the list, and the button for the page after. Without JavaScript: a
+    page of its own with previous/next links.
+    """
+    enrollment = _load_enrollment(enrollment_id)
+    page = max(1, request.args.get("page", 2, type=int))
+    listing = earlier_page(enrollment.id, page)
+    if page > listing.pages:
+        # Past the end (e.g. activities removed since the link was drawn): the page
+        # shows the last page; htmx appends nothing rather than rows it already has.
+        if wants_partial():
+            listing = replace(listing, rows=[])
+        else:
+            listing = earlier_page(enrollment.id, listing.pages)
+    record(AuditAction.view, object_type="enrollment", object_id=enrollment.id,
+           participant_id=enrollment.participant_id,
+           detail=f"earlier activities, page {page}")
+    template = "activities/_earlier_rows.html" if wants_partial() else "activities/earlier.html"
+    html = render_template(template, enrollment=enrollment, listing=listing)
+    db.session.commit()
+    return html
 
 
 @bp.route("/enrollments/<int:enrollment_id>/activities/<int:activity_id>")
