@@ -483,6 +483,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rebuild", action="store_true", help="ignore the cached data set")
     parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument("--prepare-only", action="store_true",
+                        help="build (or check) the cached data set, then stop")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install -y wrk")
@@ -494,6 +496,9 @@ def main() -> int:
     server = None
     try:
         database.prepare(args.rebuild)
+        if args.prepare_only:
+            log("Data set ready (--prepare-only).")
+            return 0
         ids = lookup_ids(database.url)
         log(f"Data: {ids['counts']}; big cohort {ids['big_cohort']} "
             f"({ids['big_cohort_size']:,} enrollments); bench coach has "

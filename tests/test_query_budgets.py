@@ -25,11 +25,13 @@ SIZES = (10, 500)
 # (who, page) — the page is built from the ids of the data set.
 PAGES = [
     ("coach", lambda ids: "/caseload"),
+    ("coach", lambda ids: "/caseload/attention"),
     ("coach", lambda ids: "/participants"),
     ("coach", lambda ids: f"/participants/{ids['participant']}"),
     ("coach", lambda ids: f"/participants/{ids['participant']}/edit"),
     ("coach", lambda ids: f"/participants/{ids['participant']}/portal"),
     ("coach", lambda ids: f"/enrollments/{ids['enrollment']}"),
+    ("coach", lambda ids: f"/enrollments/{ids['enrollment']}/activities/earlier"),
     ("coach", lambda ids: f"/enrollments/{ids['enrollment']}/edit"),
     ("coach", lambda ids: f"/enrollments/{ids['enrollment']}/exit"),
     ("coach", lambda ids: "/group-sessions"),

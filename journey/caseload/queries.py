@@ -21,6 +21,7 @@ from journey.journeys.queries import current_step
 from journey.outcomes.models import FollowUp
 from journey.participants.models import Enrollment, Participant
 from journey.programs.models import Program
+from journey.web.paging import PageRange
 
 SORT_KEYS = ("name", "cohort", "step", "last_contact", "enrolled")
 DIRECTIONS = ("asc", "desc")
@@ -305,6 +306,24 @@ def _flag(condition) -> sa.ColumnElement[int]:
     return sa.case((condition, 1), else_=0)
 
 
+@dataclass(frozen=True)
+class AttentionPage(PageRange):
+    """One page of the "needs attention" list and the length of the whole list."""
+
+    entries: list[AttentionEntry]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_more(self) -> bool:
+        return self.total > len(self.entries)
+
+
 def needs_attention(coach_id: int, thresholds: Thresholds,
                     today: date | None = None) -> list[AttentionEntry]:
     """The coach's enrollments that trigger at least one signal, in one SQL statement.
@@ -314,8 +333,51 @@ def needs_attention(coach_id: int, thresholds: Thresholds,
     no-show streak fires at the threshold (2 no-shows in a row with streak 2);
     a follow-up fires when due within ``follow_up_days`` days from today
     (inclusive) or overdue. Exited enrollments only raise follow-up signals.
+    The list is sorted most pressing first: most reasons, then by name.
     """
     today = today or date.today()
+    stmt, order = _attention_statement(coach_id, thresholds, today)
+    return [_attention_entry(row, today)
+            for row in db.session.execute(stmt.order_by(*order)).mappings()]
+
+
+def attention_page(coach_id: int, thresholds: Thresholds, page: int = 1, per_page: int = 50,
+                   today: date | None = None) -> AttentionPage:
+    """One page of :func:`needs_attention`'s list, with its total, in one SQL statement.
+
+    Window functions number the listed enrollments and count them, so the
+    rows outside the page never leave the database and no second statement
+    counts them. A ``page`` past the end shows the last page (as the other
+    paged lists do), clamped in the same statement.
+    """
+    today = today or date.today()
+    page = min(max(page, 1), 2**31 - 1)  # a bindable int on every database
+    stmt, order = _attention_statement(coach_id, thresholds, today)
+    listed = stmt.add_columns(
+        sa.func.row_number().over(order_by=order).label("list_position"),
+        sa.func.count().over().label("total"),
+    ).subquery("listed")
+    total = listed.c.total
+    # At least one row exists wherever this is evaluated, so total >= 1.
+    last_page = (total + (per_page - 1)) // per_page
+    shown_page = sa.case((sa.literal(page) > last_page, last_page), else_=sa.literal(page))
+    first = (shown_page - 1) * per_page
+    paged = (
+        sa.select(listed, shown_page.label("shown_page"))
+        .where(listed.c.list_position > first, listed.c.list_position <= first + per_page)
+        .order_by(listed.c.list_position)
+    )
+    rows = db.session.execute(paged).mappings().all()
+    if not rows:
+        return AttentionPage(entries=[], total=0, page=1, per_page=per_page)
+    return AttentionPage(
+        entries=[_attention_entry(row, today) for row in rows],
+        total=rows[0]["total"], page=rows[0]["shown_page"], per_page=per_page,
+    )
+
+
+def _attention_statement(coach_id: int, thresholds: Thresholds, today: date):
+    """The unordered statement of the attention list and its order (most pressing first)."""
     contact_cutoff = today - timedelta(days=thresholds.no_contact_days)
     step_cutoff = today - timedelta(days=thresholds.no_step_days)
     follow_up_horizon = today + timedelta(days=thresholds.follow_up_days)
@@ -443,28 +505,28 @@ def needs_attention(coach_id: int, thresholds: Thresholds,
             f.enrolled_on, f.last_attended_on, f.overdue_items, f.streak, *follow_ups, *flags,
         )
         .where(sa.or_(*signals.values(), *(col.is_not(None) for col in follow_ups)))
-        .order_by(reason_count.desc(), f.last_name, f.first_name, f.enrollment_id)
     )
-    entries = []
-    for row in db.session.execute(stmt).mappings():
-        reference = row["last_attended_on"] or row["enrolled_on"]
-        pending = [
-            PendingFollowUp(m, row[f"follow_up_{m}"], row[f"follow_up_{m}"] < today)
-            for m in FOLLOW_UP_MONTHS
-            if row[f"follow_up_{m}"] is not None
-        ]
-        entries.append(AttentionEntry(
-            enrollment_id=row["enrollment_id"],
-            first_name=row["first_name"],
-            last_name=row["last_name"],
-            cohort_name=row["cohort_name"],
-            status=EnrollmentStatus(row["status"]),
-            enrolled_on=row["enrolled_on"],
-            last_contact_on=row["last_attended_on"],
-            days_without_contact=(today - reference).days if row["no_contact"] else None,
-            no_show_streak=row["streak"] if row["no_shows"] else None,
-            overdue_plan_items=row["overdue_items"] if row["overdue"] else 0,
-            follow_ups=sorted(pending, key=lambda p: p.due_on),
-            days_without_step=(today - row["enrolled_on"]).days if row["no_step"] else None,
-        ))
-    return entries
+    return stmt, [reason_count.desc(), f.last_name, f.first_name, f.enrollment_id]
+
+
+def _attention_entry(row, today: date) -> AttentionEntry:
+    reference = row["last_attended_on"] or row["enrolled_on"]
+    pending = [
+        PendingFollowUp(m, row[f"follow_up_{m}"], row[f"follow_up_{m}"] < today)
+        for m in FOLLOW_UP_MONTHS
+        if row[f"follow_up_{m}"] is not None
+    ]
+    return AttentionEntry(
+        enrollment_id=row["enrollment_id"],
+        first_name=row["first_name"],
+        last_name=row["last_name"],
+        cohort_name=row["cohort_name"],
+        status=EnrollmentStatus(row["status"]),
+        enrolled_on=row["enrolled_on"],
+        last_contact_on=row["last_attended_on"],
+        days_without_contact=(today - reference).days if row["no_contact"] else None,
+        no_show_streak=row["streak"] if row["no_shows"] else None,
+        overdue_plan_items=row["overdue_items"] if row["overdue"] else 0,
+        follow_ups=sorted(pending, key=lambda p: p.due_on),
+        days_without_step=(today - row["enrolled_on"]).days if row["no_step"] else None,
+    )

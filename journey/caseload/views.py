@@ -1,5 +1,13 @@
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from journey.audit.services import record
@@ -8,12 +16,15 @@ from journey.caseload import queries, services
 from journey.caseload.forms import AttentionSettingsForm
 from journey.enums import AuditAction, Role
 from journey.extensions import db
+from journey.i18n import gettext as _
 from journey.web.htmx_helpers import render_partial_or_page, wants_partial
 
 bp = Blueprint("caseload", __name__)
 
 # Thresholds are organisation settings: the manager's, and the admin who sets things up.
 SETTINGS_ROLES = (Role.manager, Role.admin)
+# How many of the "needs attention" list the caseload page shows; the rest is a link away.
+ATTENTION_ON_CASELOAD = 8
 
 
 @bp.route("/caseload")
@@ -26,12 +37,15 @@ def caseload():
     attention = thresholds = None
     if not wants_partial():  # the htmx swap replaces only the table
         thresholds = queries.Thresholds.of(current_user.organization)
-        attention = queries.needs_attention(current_user.id, thresholds)
-    if rows or attention:
+        # Only the most pressing few: the whole list has its own page.
+        attention = queries.attention_page(current_user.id, thresholds,
+                                           per_page=ATTENTION_ON_CASELOAD)
+    if rows or (attention and attention.entries):
         # The page names participants: leave a trace of who looked (no names in it).
         record(AuditAction.view, object_type="caseload", object_id=current_user.id,
                detail=f"{len(rows)} enrollments listed, "
-                      f"{len(attention) if attention is not None else '-'} need attention")
+                      + (f"{attention.total} need attention, {len(attention.entries)} shown"
+                         if attention is not None else "- need attention"))
     # Render before committing: the commit would expire what the template reads.
     html = render_partial_or_page(
         "caseload/caseload.html", "caseload/_table.html",
@@ -43,6 +57,30 @@ def caseload():
         # The address bar shows the canonical URL (no empty filter fields).
         response.headers["HX-Push-Url"] = url_for("caseload.caseload", **filters.query_args())
     return response
+
+
+@bp.route("/caseload/attention")
+@roles_required(Role.coach)
+def attention():
+    """The whole "needs attention" list, most pressing first, a page at a time."""
+    thresholds = queries.Thresholds.of(current_user.organization)
+    result = queries.attention_page(
+        current_user.id, thresholds,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config.get("PAGE_SIZE", 50),
+    )
+    if result.entries:
+        # The list names participants: leave a trace of who looked (no names in it).
+        record(AuditAction.view, object_type="caseload", object_id=current_user.id,
+               detail=f"attention list page {result.page}, {len(result.entries)} of "
+                      f"{result.total} shown")
+    # Render before committing: the commit would expire what the template reads.
+    html = render_partial_or_page(
+        "caseload/attention.html", "caseload/_attention_results.html",
+        result=result, thresholds=thresholds,
+    )
+    db.session.commit()
+    return html
 
 
 @bp.route("/settings/attention", methods=["GET", "POST"])

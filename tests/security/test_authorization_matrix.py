@@ -82,6 +82,7 @@ ROUTES: dict[str, Rule] = {
     "cohorts.edit_cohort": Rule(ORG, MANAGE),
     # coach work
     "caseload.caseload": Rule(NO_OBJECT, (COACH,)),
+    "caseload.attention": Rule(NO_OBJECT, (COACH,)),
     "participants.index": Rule(NO_OBJECT, CASE),
     "participants.new": Rule(NO_OBJECT, CASE),
     "participants.search": Rule(NO_OBJECT, CASE),
@@ -109,6 +110,7 @@ ROUTES: dict[str, Rule] = {
     "journeys.delete_note": Rule(CASEWORK, (COACH,), destructive=True),
     "activities.add": Rule(CASEWORK, CASE),
     "activities.row": Rule(CASEWORK, CASE),
+    "activities.earlier": Rule(CASEWORK, CASE),
     "activities.edit": Rule(CASEWORK, CASE),
     "activities.attendance": Rule(CASEWORK, CASE),
     "activities.delete": Rule(CASEWORK, CASE, destructive=True),
