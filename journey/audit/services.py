@@ -1,7 +1,9 @@
 """Write audit events in the same transaction as the change they describe."""
 
+import sqlalchemy as sa
 from flask import has_request_context, request
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
 from journey.audit.models import AuditEvent
 from journey.enums import AuditAction
@@ -48,5 +50,31 @@ def record(
         ),
         ip=_client_ip(),
     )
-    db.session.add(event)
+    if action in DEFERRED:
+        # A read leaves its trace when the request commits, not at the next query:
+        # on SQLite an early INSERT would hold the database's write lock while the
+        # page renders (a report PDF takes a second), so two workers queue behind
+        # each other. The event is still written in the request's transaction, and a
+        # failure to write it still fails the request (the commit raises).
+        db.session.info.setdefault(_PENDING, []).append(event)
+    else:
+        db.session.add(event)
     return event
+
+
+# Actions that change nothing else: their events are added to the session at commit.
+DEFERRED = frozenset({AuditAction.view, AuditAction.export})
+_PENDING = "journey_pending_audit_events"
+
+
+@sa.event.listens_for(Session, "before_commit")
+def _add_pending_events(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        session.add_all(pending)
+
+
+@sa.event.listens_for(Session, "after_soft_rollback")
+def _drop_pending_events(session: Session, _previous_transaction) -> None:
+    # Rolled back with the rest of the request's work, as if they had been flushed.
+    session.info.pop(_PENDING, None)
