@@ -434,26 +434,21 @@ def _distance(cohort_id: int, as_of: date) -> list[DistanceRow]:
         .where(_in_cohort(cohort_id, as_of), Assessment.taken_on <= as_of)
         .subquery()
     )
-    # One row per enrollment with two or more: its first and its latest assessment.
-    bounds = (
-        sa.select(
-            sa.func.max(sa.case((ranked.c.position == 1, ranked.c.assessment_id)))
-            .label("first_id"),
-            sa.func.max(sa.case((ranked.c.position == ranked.c.taken, ranked.c.assessment_id)))
-            .label("last_id"),
-        )
-        .where(ranked.c.taken >= 2)
-        .group_by(ranked.c.enrollment_id)
-        .subquery()
-    )
-    first_score, last_score = aliased(AssessmentScore), aliased(AssessmentScore)
+    # The scores of each enrollment's first and latest assessment (two or more
+    # taken), one join on the score index; the change per area is latest − first,
+    # for the areas both assessments scored.
+    is_first = ranked.c.position == 1
     per_enrollment = (
-        sa.select(first_score.area.label("area"),
-                  (last_score.score - first_score.score).label("change"))
-        .select_from(bounds)
-        .join(first_score, first_score.assessment_id == bounds.c.first_id)
-        .join(last_score, sa.and_(last_score.assessment_id == bounds.c.last_id,
-                                  last_score.area == first_score.area))
+        sa.select(
+            AssessmentScore.area.label("area"),
+            sa.func.sum(sa.case((is_first, -AssessmentScore.score),
+                                else_=AssessmentScore.score)).label("change"),
+        )
+        .select_from(ranked)
+        .join(AssessmentScore, AssessmentScore.assessment_id == ranked.c.assessment_id)
+        .where(ranked.c.taken >= 2, sa.or_(is_first, ranked.c.position == ranked.c.taken))
+        .group_by(ranked.c.enrollment_id, AssessmentScore.area)
+        .having(sa.func.count() == 2)
         .subquery()
     )
     rows = db.session.execute(
