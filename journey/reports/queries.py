@@ -420,15 +420,16 @@ def _distance(cohort_id: int, as_of: date) -> list[DistanceRow]:
     # assessments themselves (one row each, not seven scores each: a fraction of
     # the sorting). Every assessment scores all areas (record_assessment insists),
     # so "first and latest assessment" is "first and latest score" per area.
+    # Both windows share one ordering (the count over the whole partition), so the
+    # database sorts the assessments once rather than twice.
+    in_order = {"partition_by": Assessment.enrollment_id,
+                "order_by": (Assessment.taken_on, Assessment.id)}
     ranked = (
         sa.select(
             Assessment.id.label("assessment_id"),
             Assessment.enrollment_id.label("enrollment_id"),
-            sa.func.row_number().over(
-                partition_by=Assessment.enrollment_id,
-                order_by=(Assessment.taken_on, Assessment.id),
-            ).label("position"),
-            sa.func.count().over(partition_by=Assessment.enrollment_id).label("taken"),
+            sa.func.row_number().over(**in_order).label("position"),
+            sa.func.count().over(**in_order, rows=(None, None)).label("taken"),
         )
         .join(Enrollment, Enrollment.id == Assessment.enrollment_id)
         .where(_in_cohort(cohort_id, as_of), Assessment.taken_on <= as_of)
