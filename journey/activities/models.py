@@ -11,7 +11,8 @@ from journey.extensions import db
 class Activity(TimestampMixin, db.Model):
     __tablename__ = "activity"
     __table_args__ = (
-        sa.Index("ix_activity_enrollment_date", "enrollment_id", "date"),
+        # Covers the attendance: report and caseload counts read the index alone.
+        sa.Index("ix_activity_enrollment_date_attendance", "enrollment_id", "date", "attendance"),
         sa.Index("ix_activity_group_session", "group_session_id"),
         sa.CheckConstraint(
             "duration_minutes IS NULL OR duration_minutes > 0", name="duration_positive"
