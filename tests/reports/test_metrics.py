@@ -185,3 +185,22 @@ def test_propellern_shaped_cohort(db):
                     if o != "job_seeking" and d <= 30 * point.month) / 133
         assert point.share == pytest.approx(plain)
     assert report.time_to_outcome.cumulative[-1].share == pytest.approx(82 / 133)
+
+
+@pytest.mark.parametrize("form", ["_score_changes_by_sign", "_score_changes_by_pairs"])
+def test_both_distance_query_forms_give_the_same_figures(db, monkeypatch, form):
+    # The report uses one form on SQLite and the other on PostgreSQL (each is faster
+    # there); both must give the hand-computed figures on whichever database runs.
+    from journey.reports import queries
+
+    chosen = getattr(queries, form)
+    monkeypatch.setattr(queries, "_score_changes_by_sign", chosen)
+    monkeypatch.setattr(queries, "_score_changes_by_pairs", chosen)
+    s = small_cohort()
+    distance = {d.area: (d.n, d.mean_change, d.improved_share)
+                for d in cohort_report(s["cohort"], AS_OF).distance_travelled}
+    assert distance["job_skills"] == (2, 2.0, 0.5)
+    assert distance["motivation"] == (1, 0.0, 0.0)
+    assert distance["language"] == (1, 3.0, 1.0)
+    assert distance["health"] == (0, None, None)
+    assert len(distance) == 7
