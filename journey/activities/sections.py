@@ -66,10 +66,6 @@ class EarlierPage(PageRange):
     total: int
 
     @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
     def remaining(self) -> int:
         return max(0, self.total - self.page * self.per_page)
 

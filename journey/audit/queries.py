@@ -93,7 +93,6 @@ class AuditPage(PageRange):
     rows: list[AuditRow]
     total: int
     page: int
-    pages: int
     per_page: int
 
 
@@ -171,7 +170,7 @@ def audit_page(organization_id: int, filters: AuditFilters, page: int = 1,
     if total:
         stmt = _rows_stmt(conds).limit(per_page).offset((page - 1) * per_page)
         rows = [_row(r) for r in db.session.execute(stmt)]
-    return AuditPage(rows=rows, total=total, page=page, pages=pages, per_page=per_page)
+    return AuditPage(rows=rows, total=total, page=page, per_page=per_page)
 
 
 def iter_audit_chunks(organization_id: int, filters: AuditFilters,

@@ -316,10 +316,6 @@ class AttentionPage(PageRange):
     per_page: int
 
     @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
     def has_more(self) -> bool:
         return self.total > len(self.entries)
 

@@ -50,10 +50,6 @@ class EnrollmentPage(PageRange):
     per_page: int
     total: int
 
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
 
 def cohort_counts(cohort_id: int, as_of: date | None = None) -> CohortCounts:
     """All, enrolled and leaver counts of one cohort as of a date (one query)."""

@@ -93,7 +93,6 @@ class ParticipantPage(PageRange):
     rows: list[ParticipantRow]
     total: int
     page: int
-    pages: int
     per_page: int
 
 
@@ -160,7 +159,7 @@ def list_participants(user, *, name: str = "", national_id: str | None = None, p
         ParticipantRow(*row[:-1], enrollment_accessible=bool(row[-1]) and row[8] is not None)
         for row in db.session.execute(stmt)
     ]
-    return ParticipantPage(rows=rows, total=total, page=page, pages=pages, per_page=per_page)
+    return ParticipantPage(rows=rows, total=total, page=page, per_page=per_page)
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,7 @@ def _per_page() -> int:
 
 
 def _empty_page() -> queries.ParticipantPage:
-    return queries.ParticipantPage(rows=[], total=0, page=1, pages=1, per_page=_per_page())
+    return queries.ParticipantPage(rows=[], total=0, page=1, per_page=_per_page())
 
 
 def _user() -> User:

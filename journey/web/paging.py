@@ -15,3 +15,8 @@ class PageRange:
     @property
     def last_index(self) -> int:
         return min(self.page * self.per_page, self.total)
+
+    @property
+    def pages(self) -> int:
+        """How many pages the list has (at least one, also when it is empty)."""
+        return max(1, -(-self.total // self.per_page))
