@@ -17,16 +17,6 @@ OPEN_STATUSES = (EnrollmentStatus.active, EnrollmentStatus.paused)
 RECENT_SESSIONS = 50
 
 
-def enrollment_activities(enrollment_id: int) -> list[Activity]:
-    """An enrollment's activities, newest first, with their group session (one query)."""
-    return list(db.session.scalars(
-        sa.select(Activity)
-        .where(Activity.enrollment_id == enrollment_id)
-        .options(joinedload(Activity.group_session))
-        .order_by(*NEWEST_FIRST)
-    ).unique())
-
-
 # Newest first; untimed activities after the timed ones of their day.
 NEWEST_FIRST = (Activity.date.desc(), Activity.time.desc().nulls_last(), Activity.id.desc())
 SOONEST_FIRST = (Activity.date, Activity.time.nulls_first(), Activity.id)

@@ -8,7 +8,6 @@ from flask import request
 from journey.activities import queries
 from journey.activities.forms import ActivityForm, with_ids
 from journey.activities.models import Activity
-from journey.enums import Attendance
 from journey.i18n import lazy_gettext as _l
 from journey.web.paging import PageRange
 
@@ -38,10 +37,6 @@ class ActivityLog:
     past_total: int = 0
 
     @property
-    def count(self) -> int:
-        return self.upcoming_total + self.past_total
-
-    @property
     def more_upcoming(self) -> int:
         return max(0, self.upcoming_total - len(self.upcoming))
 
@@ -68,25 +63,6 @@ class EarlierPage(PageRange):
     @property
     def remaining(self) -> int:
         return max(0, self.total - self.page * self.per_page)
-
-
-def is_upcoming(activity: Activity, today: date) -> bool:
-    return activity.attendance == Attendance.planned and activity.date >= today
-
-
-def activity_log(activities: list[Activity], today: date | None = None) -> ActivityLog:
-    """Split activities (newest first) into upcoming and past and count attendance."""
-    today = today or date.today()
-    log = ActivityLog()
-    for activity in activities:
-        (log.upcoming if is_upcoming(activity, today) else log.past).append(activity)
-        if activity.date <= today:
-            if activity.attendance == Attendance.attended:
-                log.attended += 1
-            elif activity.attendance == Attendance.no_show:
-                log.no_show += 1
-    log.upcoming_total, log.past_total = len(log.upcoming), len(log.past)
-    return log
 
 
 def attendance_summary(enrollment_id: int, today: date | None = None) -> ActivityLog:

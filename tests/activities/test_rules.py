@@ -5,7 +5,7 @@ from datetime import time, timedelta
 import pytest
 
 from journey.activities import services
-from journey.activities.sections import activity_log
+from journey.activities.sections import load_activity_log
 from journey.enums import ActivityKind, Attendance, AuditAction
 from tests.activities.helpers import NEXT_WEEK, TODAY, YESTERDAY, activities_of, activity, audit
 
@@ -108,8 +108,12 @@ def test_activity_log_groups_upcoming_and_past(world, db):
         activity(enr, on=YESTERDAY, attendance=Attendance.attended),
         activity(enr, on=YESTERDAY, attendance=Attendance.no_show),
     ]
-    log = activity_log(rows)
+    db.session.commit()
+    log = load_activity_log(enr.id)
+    # Upcoming: planned today or later; everything else is earlier. Both newest first
+    # (same day: the later-created first).
     assert [a.id for a in log.upcoming] == [rows[0].id, rows[1].id]
-    assert [a.id for a in log.past] == [r.id for r in rows[2:]]
+    assert [a.id for a in log.past] == [rows[2].id, rows[5].id, rows[4].id, rows[3].id]
+    assert (log.upcoming_total, log.past_total) == (2, 4)
     assert (log.attended, log.no_show, log.attendance_rate) == (1, 1, 0.5)
-    assert activity_log([]).attendance_rate is None
+    assert load_activity_log(world["enr_b"].id).attendance_rate is None
