@@ -1,8 +1,11 @@
 """Locale selection and Swedish-first formatting helpers."""
 
+from decimal import Decimal
+
+from babel import Locale
 from flask import Flask, current_app, has_request_context, session
 from flask.globals import _cv_app  # the app context itself, without LocalProxy lookups
-from flask_babel import LazyString, format_decimal, get_translations
+from flask_babel import LazyString, format_decimal, get_locale, get_translations
 from flask_login import current_user
 
 from journey.extensions import babel
@@ -31,8 +34,103 @@ def format_percent_share(value: float | None, digits: int = 0) -> str:
     """0.617 -> '62 %' in Swedish; '–' for a missing value."""
     if value is None:
         return "–"
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return f"{format_decimal(value * 100, format=pattern)}\u00a0%"
+    return f"{format_number(value * 100, digits, digits)}\u00a0%"
+
+
+# Number formatting: Babel's ``format_decimal`` for the patterns "#,##0",
+# "#,##0.#", "#,##0.##" and "#,##0.00" (and so on), without parsing the
+# pattern and looking up the locale's symbols on every call. Same Decimal
+# steps as Babel's NumberPattern.apply, so rounding and signs are identical.
+
+_QUANTA: dict[int, Decimal] = {}
+_SYMBOLS: dict[Locale, tuple[str, str] | None] = {}
+_LAST_SYMBOLS: tuple[Locale | None, tuple[str, str] | None] = (None, None)
+_FAST_INT = 10**15  # ints below this need no Decimal rounding at all
+
+
+def _number_symbols(locale: Locale) -> tuple[str, str] | None:
+    """(group, decimal) of the locale's "latn" digits, read once per locale.
+
+    ``None`` sends the locale to Babel: a symbol holding a quote would be
+    changed by Babel's quote handling, which this shortcut does not copy.
+    """
+    global _LAST_SYMBOLS
+    last = _LAST_SYMBOLS
+    if last[0] is locale:  # Locale.__eq__ is slow; a request reuses one object
+        return last[1]
+    try:
+        found = _SYMBOLS[locale]
+    except KeyError:
+        found = _read_symbols(locale)
+        _SYMBOLS[locale] = found
+    _LAST_SYMBOLS = (locale, found)
+    return found
+
+
+def _read_symbols(locale: Locale) -> tuple[str, str] | None:
+    latn = locale.number_symbols["latn"]
+    found: tuple[str, str] | None = (latn["group"], latn["decimal"])
+    return None if "'" in "".join(found) else found
+
+
+def _current_locale() -> Locale | None:
+    """``flask_babel.get_locale()``, reading its per-request cache directly."""
+    ctx = _cv_app.get(None)
+    if ctx is not None:
+        ns = ctx.g.__dict__.get("_flask_babel")
+        if ns is not None:
+            found = ns.__dict__.get("babel_locale")
+            if found is not None:
+                return found
+    return get_locale()
+
+
+def _babel_pattern(max_fraction: int, min_fraction: int) -> str:
+    if not max_fraction:
+        return "#,##0"
+    return "#,##0." + "0" * min_fraction + "#" * (max_fraction - min_fraction)
+
+
+def format_number(value, max_fraction: int = 0, min_fraction: int = 0) -> str:
+    """The request locale's text for ``value``, as Babel's ``format_decimal``
+    prints it with pattern "#,##0" plus ``min_fraction`` "0"s and the rest up
+    to ``max_fraction`` as "#"s: 1234.5 -> '1 234,5' in Swedish.
+    """
+    locale = _current_locale()
+    symbols = _number_symbols(locale) if locale is not None else None
+    if symbols is None:
+        # No app context (Babel then uses the system locale) or an odd locale.
+        return format_decimal(value, format=_babel_pattern(max_fraction, min_fraction))
+    group, point = symbols
+    if type(value) is int and -_FAST_INT < value < _FAST_INT:
+        negative = value < 0
+        whole = str(-value if negative else value)
+        fraction = point + "0" * min_fraction if min_fraction else ""
+    else:
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+        if not number.is_finite():
+            return format_decimal(value, format=_babel_pattern(max_fraction, min_fraction))
+        negative = number.is_signed()  # so -0.04 prints "-0", as in Babel
+        quantum = _QUANTA.get(max_fraction)
+        if quantum is None:
+            quantum = _QUANTA[max_fraction] = Decimal(10) ** -max_fraction
+        # Babel also calls scaleb(0) and abs(); they round to the same context
+        # precision as normalize(), so one rounding gives the same digits.
+        rounded = number.copy_abs().normalize().quantize(quantum)
+        whole, _, digits = f"{rounded:f}".partition(".")
+        digits = digits or "0"
+        if len(digits) < min_fraction:
+            digits += "0" * (min_fraction - len(digits))
+        if max_fraction == 0 or (min_fraction == 0 and not digits.strip("0")):
+            fraction = ""
+        else:
+            digits = digits[:min_fraction] + digits[min_fraction:].rstrip("0")
+            fraction = point + digits
+    if len(whole) > 3:
+        # Groups of three from the right, like Babel's "#,##0".
+        whole = f"{int(whole):,}".replace(",", group)
+    # Babel's own patterns put an ASCII hyphen before negatives.
+    return ("-" if negative else "") + whole + fraction
 
 
 def translations():

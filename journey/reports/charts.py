@@ -11,10 +11,9 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from flask_babel import format_decimal
 from markupsafe import Markup, escape
 
-from journey.i18n import format_percent_share
+from journey.i18n import format_number, format_percent_share
 from journey.i18n import gettext as _
 
 # Colours chosen for at least 4.5:1 contrast against white (they also carry
@@ -63,13 +62,13 @@ def pct_range(low: float | None, high: float | None) -> str:
     """An interval as '34–75 %' (one unit, and no line break inside)."""
     if low is None or high is None:
         return "–"
-    return f"{format_decimal(low * 100, format='#,##0')}\u2013{pct(high)}"
+    return f"{format_number(low * 100)}\u2013{pct(high)}"
 
 
 def num(value) -> str:
     if value is None:
         return "–"
-    return format_decimal(value, format="#,##0.#")
+    return format_number(value, 1)  # Babel's "#,##0.#"
 
 
 def _uid(*parts) -> str:

@@ -3,10 +3,10 @@
 from datetime import date, datetime
 
 from flask import Flask
-from flask_babel import format_decimal, get_locale, to_user_timezone
+from flask_babel import get_locale, to_user_timezone
 
 from journey import enums
-from journey.i18n import format_percent_share
+from journey.i18n import format_number, format_percent_share
 
 
 def fmt_date(value: date | datetime | None) -> str:
@@ -23,7 +23,7 @@ def fmt_date(value: date | datetime | None) -> str:
 def fmt_number(value) -> str:
     if value is None:
         return "–"
-    return format_decimal(value, format="#,##0.##")
+    return format_number(value, 2)  # Babel's "#,##0.##"
 
 
 def init_app(app: Flask) -> None:
