@@ -237,6 +237,26 @@ def _ymd_postgresql(element, compiler, **kw):
     return f"CAST(to_char({compiler.process(element.clauses, **kw)}, 'YYYYMMDD') AS INTEGER)"
 
 
+class _days_between(FunctionElement):
+    """Whole days from the second date to the first (both databases)."""
+
+    type = sa.Integer()
+    inherit_cache = True
+
+
+@compiles(_days_between)
+def _days_between_default(element, compiler, **kw):
+    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
+    # julianday() of two midnights differs by an exact whole number.
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+@compiles(_days_between, "postgresql")
+def _days_between_postgresql(element, compiler, **kw):
+    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({later} - {earlier})"
+
+
 def _count_if(condition) -> sa.ColumnElement[int]:
     return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
@@ -254,7 +274,8 @@ def _is_leaver(as_of: date):
 
 def cohort_report(cohort: Cohort, as_of: date) -> CohortReport:
     """Every number of the cohort report as of ``as_of`` (a fixed number of queries)."""
-    counts = _counts(cohort.id, as_of)
+    groups = _enrollment_groups(cohort.id, as_of)
+    counts = _counts(groups)
     job_or_studies = counts.job + counts.studies
     rates = Rates(
         job_or_studies=Rate.of(job_or_studies, counts.leavers),
@@ -271,79 +292,175 @@ def cohort_report(cohort: Cohort, as_of: date) -> CohortReport:
         as_of=as_of,
         counts=counts,
         rates=rates,
-        time_to_outcome=_time_to_outcome(cohort.id, as_of),
+        time_to_outcome=_time_to_outcome(groups),
         funnel=_funnel(cohort.id, as_of),
         attendance=_attendance(cohort.id, as_of),
         sustained_6m=_sustained(cohort.id, as_of),
         distance_travelled=_distance(cohort.id, as_of),
-        breakdowns=_breakdowns(cohort.id, as_of),
+        breakdowns={name: _suppressed_rows(table) for name, table in groups.tables.items()},
         cost_per_outcome_sek=cost,
     )
 
 
-def _counts(cohort_id: int, as_of: date) -> Counts:
+# --- the enrollments: outcomes, times and breakdowns in one statement -------------------
+
+
+@dataclass
+class _EnrollmentGroups:
+    # outcome code (None while active) -> [enrollments, of them qualification gained]
+    outcomes: dict[str | None, list[int]]
+    # days -> [events, competing exits, censored] (see stats.aalen_johansen_cumulative)
+    times: dict[int, list[int]]
+    # breakdown name -> key -> [enrolled, leavers, job_or_studies] (unsuppressed)
+    tables: dict[str, dict[str, list[int]]]
+
+
+TIME_KINDS = (stats.EVENT, stats.COMPETING, stats.CENSORED)
+# The breakdowns grouped in SQL; isced and district keys are then merged in Python
+# (education level -> ISCED band; district text trimmed, empty -> unknown).
+_GROUPED_DIMENSIONS = ("gender", "age_band", "birth_region", "education_level",
+                       "long_term", "district")
+
+
+def _enrollment_groups(cohort_id: int, as_of: date) -> _EnrollmentGroups:
+    """The cohort's enrollments grouped three ways, in one statement.
+
+    One row per enrollment (joined to its participant and exit) is built once as a
+    CTE; UNION ALL branches then group it by outcome code, by (time kind, days)
+    for the time-to-outcome statistics, and by each breakdown dimension. The
+    database returns a few hundred small rows, whatever the cohort's size.
+    """
+    # Whole years at enrollment: (YYYYMMDD of enrolled_on − YYYYMMDD of birth) // 10000.
+    age_diff = _ymd(Enrollment.enrolled_on) - _ymd(Participant.birth_date)
+    age_band = sa.case(
+        (Participant.birth_date.is_(None), UNKNOWN),
+        (age_diff < 180000, "<18"),
+        (age_diff < 300000, "18-29"),
+        (age_diff < 550000, "30-54"),
+        else_="55+",
+    )
+    months = Enrollment.unemployed_months_at_entry
+    long_term = sa.case(
+        (months.is_(None), UNKNOWN),
+        (months > 12, "yes"),
+        (months <= 6, "no"),
+        (Participant.birth_date.is_(None), UNKNOWN),
+        (age_diff < 250000, "yes"),
+        else_="no",
+    )
     leaver = _is_leaver(as_of)
-    # Grouped through a subquery: PostgreSQL refuses a GROUP BY expression whose
-    # bound parameters differ from the SELECT's copy.
+    job_or_studies = sa.and_(leaver, ExitOutcome.outcome.in_(JOB_OR_STUDIES))
+
+    def text(column):  # plain strings: no enum conversion of each row in Python
+        return sa.type_coerce(column, sa.String)
+
     per_enrollment = (
         sa.select(
-            sa.case((leaver, ExitOutcome.outcome), else_=sa.null()).label("outcome"),
+            sa.case((leaver, text(ExitOutcome.outcome)), else_=sa.null()).label("outcome"),
             sa.case((sa.and_(leaver, ExitOutcome.qualification_gained.is_(True)), 1),
                     else_=0).label("qualified"),
+            sa.case((job_or_studies, stats.EVENT), (leaver, stats.COMPETING),
+                    else_=stats.CENSORED).label("time_kind"),
+            sa.case((leaver, _days_between(ExitOutcome.exited_on, Enrollment.enrolled_on)),
+                    else_=_days_between(sa.literal(as_of, sa.Date), Enrollment.enrolled_on))
+            .label("days"),
+            text(Participant.gender).label("gender"),
+            age_band.label("age_band"),
+            text(Participant.birth_region).label("birth_region"),
+            text(Participant.education_level).label("education_level"),
+            long_term.label("long_term"),
+            Participant.district.label("district"),
+            sa.case((leaver, 1), else_=0).label("leaver"),
+            sa.case((job_or_studies, 1), else_=0).label("job_or_studies"),
         )
         .select_from(Enrollment)
+        .join(Participant, Participant.id == Enrollment.participant_id)
         .outerjoin(ExitOutcome, ExitOutcome.enrollment_id == Enrollment.id)
         .where(_in_cohort(cohort_id, as_of))
-        .subquery()
+        .cte("per_enrollment")
     )
-    rows = db.session.execute(
-        sa.select(per_enrollment.c.outcome, sa.func.count(),
-                  sa.func.sum(per_enrollment.c.qualified))
-        .group_by(per_enrollment.c.outcome)
-    ).all()
+    e = per_enrollment.c
+
+    def branch(name: str, key, days, second, third, *group_by):
+        return sa.select(
+            sa.literal_column(f"'{name}'").label("dimension"),
+            key.label("key"),
+            days.label("days"),
+            sa.func.count().label("n"),
+            second.label("second"),
+            third.label("third"),
+        ).group_by(*group_by)
+
+    zero = sa.literal_column("0")
+    statement = sa.union_all(
+        branch("outcome", e.outcome, zero, sa.func.sum(e.qualified), zero, e.outcome),
+        branch("time", e.time_kind, e.days, zero, zero, e.time_kind, e.days),
+        *(branch(name, e[name], zero, sa.func.sum(e.leaver), sa.func.sum(e.job_or_studies),
+                 e[name])
+          for name in _GROUPED_DIMENSIONS),
+    )
+
+    groups = _EnrollmentGroups(
+        outcomes={},
+        times={},
+        tables={
+            "gender": {g.value: [0, 0, 0] for g in Gender},
+            "age_band": {k: [0, 0, 0] for k in AGE_BANDS},
+            "birth_region": {r.value: [0, 0, 0] for r in BirthRegion},
+            "isced": {k: [0, 0, 0] for k in ISCED_KEYS},
+            "long_term_unemployed": {k: [0, 0, 0] for k in YES_NO_UNKNOWN},
+            "district": {},
+        },
+    )
+    table_of = {"education_level": "isced", "long_term": "long_term_unemployed"}
+    for dimension, key, days, n, second, third in db.session.execute(statement):
+        if dimension == "outcome":
+            groups.outcomes[key] = [n, int(second)]
+        elif dimension == "time":
+            groups.times.setdefault(int(days), [0, 0, 0])[TIME_KINDS.index(key)] += n
+        else:
+            if dimension == "education_level":
+                key = ISCED_BAND.get(key, UNKNOWN)
+            elif dimension == "district":
+                key = (key or "").strip() or UNKNOWN
+            cell = groups.tables[table_of.get(dimension, dimension)].setdefault(key, [0, 0, 0])
+            cell[0] += n
+            cell[1] += int(second)
+            cell[2] += int(third)
+    districts = groups.tables["district"]
+    groups.tables["district"] = {k: districts[k] for k in sorted(districts, key=lambda k: (
+        k == UNKNOWN, k.casefold()))}
+    return groups
+
+
+def _counts(groups: _EnrollmentGroups) -> Counts:
     per_code = {code: 0 for code in OUTCOME_KEYS}
     active = qualification = 0
-    for code, n, qualified in rows:
+    for code, (n, qualified) in groups.outcomes.items():
         if code is None:
             active += n
         else:
-            per_code[str(getattr(code, "value", code))] += n
-        qualification += int(qualified)
-    groups = {"job": 0, "studies": 0, "other": 0}
+            per_code[code] += n
+        qualification += qualified
+    by_group = {"job": 0, "studies": 0, "other": 0}
     for code, n in per_code.items():
-        groups[OUTCOME_GROUP[Outcome(code)]] += n
+        by_group[OUTCOME_GROUP[Outcome(code)]] += n
     leavers = sum(per_code.values())
     return Counts(
         enrolled=active + leavers, active=active, leavers=leavers,
-        **groups,
+        **by_group,
         **{OUTCOME_KEYS[code]: n for code, n in per_code.items()},
         qualification_gained=qualification,
     )
 
 
-def _time_to_outcome(cohort_id: int, as_of: date) -> TimeToOutcome:
-    # One narrow row per enrollment (bounded by the cohort's size): the
-    # Aalen–Johansen estimator needs each enrollment's own time.
-    rows = db.session.execute(
-        sa.select(Enrollment.enrolled_on, ExitOutcome.exited_on, ExitOutcome.outcome)
-        .select_from(Enrollment)
-        .outerjoin(ExitOutcome, ExitOutcome.enrollment_id == Enrollment.id)
-        .where(_in_cohort(cohort_id, as_of))
-    ).all()
-    events: list[tuple[int, str]] = []
-    outcome_days: list[int] = []
-    for enrolled_on, exited_on, outcome in rows:
-        if exited_on is None or exited_on > as_of:
-            events.append(((as_of - enrolled_on).days, stats.CENSORED))
-            continue
-        days = (exited_on - enrolled_on).days
-        if str(getattr(outcome, "value", outcome)) in JOB_OR_STUDIES:
-            events.append((days, stats.EVENT))
-            outcome_days.append(days)
-        else:
-            events.append((days, stats.COMPETING))
-    q = stats.quartiles(sorted(outcome_days))
-    cumulative = stats.aalen_johansen_cumulative(events, MONTHS)
+def _time_to_outcome(groups: _EnrollmentGroups) -> TimeToOutcome:
+    # The quartiles are of the leavers with a job or studies: each day repeated by
+    # its number of such exits (at most the cohort's size, already sorted).
+    outcome_days = [days for days in sorted(groups.times)
+                    for _ in range(groups.times[days][0])]
+    q = stats.quartiles(outcome_days)
+    cumulative = stats.aalen_johansen_from_counts(groups.times, MONTHS)
     return TimeToOutcome(
         n=len(outcome_days),
         median_days=q.median if q else None,
@@ -351,6 +468,15 @@ def _time_to_outcome(cohort_id: int, as_of: date) -> TimeToOutcome:
         q3_days=q.q3 if q else None,
         cumulative=[CumulativePoint(month=m, share=s) for m, s in enumerate(cumulative, 1)],
     )
+
+
+def breakdown_counts(cohort_id: int, as_of: date) -> dict[str, dict[str, list[int]]]:
+    """Unsuppressed ``[enrolled, leavers, job_or_studies]`` per breakdown and key.
+
+    For use inside the app only; what leaves it goes through ``cohort_report``,
+    whose breakdowns are suppressed.
+    """
+    return _enrollment_groups(cohort_id, as_of).tables
 
 
 def _funnel(cohort_id: int, as_of: date) -> list[FunnelStep]:
@@ -507,94 +633,6 @@ def _score_changes_by_pairs(ranked) -> sa.Subquery:
                                   last_score.area == first_score.area))
         .subquery()
     )
-
-
-def breakdown_counts(cohort_id: int, as_of: date) -> dict[str, dict[str, list[int]]]:
-    """Unsuppressed ``[enrolled, leavers, job_or_studies]`` per breakdown and key.
-
-    For use inside the app only; what leaves it goes through ``cohort_report``,
-    whose breakdowns are suppressed.
-    """
-    # Whole years at enrollment: (YYYYMMDD of enrolled_on − YYYYMMDD of birth) // 10000.
-    age_diff = _ymd(Enrollment.enrolled_on) - _ymd(Participant.birth_date)
-    age_band = sa.case(
-        (Participant.birth_date.is_(None), UNKNOWN),
-        (age_diff < 180000, "<18"),
-        (age_diff < 300000, "18-29"),
-        (age_diff < 550000, "30-54"),
-        else_="55+",
-    )
-    months = Enrollment.unemployed_months_at_entry
-    long_term = sa.case(
-        (months.is_(None), UNKNOWN),
-        (months > 12, "yes"),
-        (months <= 6, "no"),
-        (Participant.birth_date.is_(None), UNKNOWN),
-        (age_diff < 250000, "yes"),
-        else_="no",
-    )
-    leaver = _is_leaver(as_of)
-    per_enrollment = (
-        sa.select(
-            Participant.gender.label("gender"),
-            age_band.label("age_band"),
-            Participant.birth_region.label("birth_region"),
-            Participant.education_level.label("education_level"),
-            long_term.label("long_term"),
-            Participant.district.label("district"),
-            sa.case((leaver, 1), else_=0).label("leaver"),
-            sa.case((sa.and_(leaver, ExitOutcome.outcome.in_(JOB_OR_STUDIES)), 1),
-                    else_=0).label("job_or_studies"),
-        )
-        .select_from(Enrollment)
-        .join(Participant, Participant.id == Enrollment.participant_id)
-        .outerjoin(ExitOutcome, ExitOutcome.enrollment_id == Enrollment.id)
-        .where(_in_cohort(cohort_id, as_of))
-        .subquery()
-    )
-    e = per_enrollment.c
-    dimensions = (e.gender, e.age_band, e.birth_region, e.education_level, e.long_term,
-                  e.district)
-    rows = db.session.execute(
-        sa.select(*dimensions, sa.func.count(), sa.func.sum(e.leaver),
-                  sa.func.sum(e.job_or_studies))
-        .group_by(*dimensions)
-    ).all()
-
-    def value(v) -> str:
-        return str(getattr(v, "value", v))
-
-    tables: dict[str, dict[str, list[int]]] = {
-        "gender": {g.value: [0, 0, 0] for g in Gender},
-        "age_band": {k: [0, 0, 0] for k in AGE_BANDS},
-        "birth_region": {r.value: [0, 0, 0] for r in BirthRegion},
-        "isced": {k: [0, 0, 0] for k in ISCED_KEYS},
-        "long_term_unemployed": {k: [0, 0, 0] for k in YES_NO_UNKNOWN},
-        "district": {},
-    }
-    for gender, band, region, education, ltu, district, n, n_leavers, n_jos in rows:
-        keys = {
-            "gender": value(gender),
-            "age_band": band,
-            "birth_region": value(region),
-            "isced": ISCED_BAND.get(education, UNKNOWN),
-            "long_term_unemployed": ltu,
-            "district": (district or "").strip() or UNKNOWN,
-        }
-        for name, key in keys.items():
-            cell = tables[name].setdefault(key, [0, 0, 0])
-            cell[0] += n
-            cell[1] += int(n_leavers)
-            cell[2] += int(n_jos)
-    districts = tables["district"]
-    tables["district"] = {k: districts[k] for k in sorted(districts, key=lambda k: (
-        k == UNKNOWN, k.casefold()))}
-    return tables
-
-
-def _breakdowns(cohort_id: int, as_of: date) -> dict[str, list[BreakdownRow]]:
-    tables = breakdown_counts(cohort_id, as_of)
-    return {name: _suppressed_rows(table) for name, table in tables.items()}
 
 
 def _suppressed_rows(table: dict[str, list[int]]) -> list[BreakdownRow]:

@@ -93,6 +93,15 @@ def aalen_johansen_cumulative(
             counts[2] += 1
         else:
             raise ValueError(f"unknown kind {kind!r}")
+    return aalen_johansen_from_counts(by_time, months)
+
+
+def aalen_johansen_from_counts(
+    by_time: Mapping[int, Sequence[int]], months: int = 24
+) -> list[float]:
+    """:func:`aalen_johansen_cumulative` from the enrollments counted per time:
+    ``by_time[t] = (events, competing, censored)`` at ``t`` days (as a database
+    GROUP BY gives them)."""
     at_risk = sum(sum(c) for c in by_time.values())
     survival = 1.0
     cif = 0.0

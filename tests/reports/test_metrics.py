@@ -204,3 +204,25 @@ def test_both_distance_query_forms_give_the_same_figures(db, monkeypatch, form):
     assert distance["language"] == (1, 3.0, 1.0)
     assert distance["health"] == (0, None, None)
     assert len(distance) == 7
+
+
+def test_days_to_outcome_across_month_year_and_leap_day(db):
+    # The days are counted by the database (both dialects): over 29 February, a
+    # year end and a 31-day month, and from enrollment to as_of for the censored.
+    s = org_setup(starts_on=date(2023, 1, 1))
+    spans = [(date(2024, 2, 27), date(2024, 3, 1)),    # 3 days over the leap day
+             (date(2023, 12, 30), date(2024, 1, 2)),   # 3 days over a year end
+             (date(2024, 1, 31), date(2024, 3, 31))]   # 60 days
+    for enrolled_on, exited_on in spans:
+        exit_(add(s["cohort"], s["coach"], enrolled_on), exited_on, "job_unsubsidized")
+    # Censored at as_of after 2024-02-29 + 31 days: still at risk on day 30.
+    add(s["cohort"], s["coach"], date(2024, 2, 29))
+    db.session.commit()
+    report = cohort_report(s["cohort"], date(2024, 3, 31))
+    t = report.time_to_outcome
+    assert (t.n, t.q1_days, t.median_days, t.q3_days) == (3, 3, 3, 31.5)
+    # Month 1 (day 30): two events among four at risk; month 2: the 60-day event
+    # happens after the censored enrollment (31 days) left the risk set.
+    shares = [p.share for p in t.cumulative]
+    assert shares[0] == pytest.approx(2 / 4)
+    assert shares[1] == pytest.approx(2 / 4 + (2 / 4) * (1 / 1))
