@@ -26,6 +26,8 @@ class Participant(TimestampMixin, db.Model):
         sa.UniqueConstraint("organization_id", "national_id_hash"),
         sa.Index("ix_participant_org_name", "organization_id", "last_name", "first_name"),
         sa.Index("ix_participant_org_birth_date", "organization_id", "birth_date"),
+        # A coach's own intakes (the participant scope, journey/auth/access.py).
+        sa.Index("ix_participant_created_by", "created_by_id"),
         sa.CheckConstraint(
             "(id_kind = 'none' AND national_id_encrypted IS NULL) OR id_kind != 'none'",
             name="national_id_matches_kind",

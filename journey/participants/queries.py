@@ -20,10 +20,19 @@ from journey.web.paging import PageRange
 MAX_SEARCH_WORDS = 5
 
 
+def _ascii_lower(text: str) -> str:
+    """What SQLite's lower() makes of ``text``: A-Z folded, everything else kept."""
+    return "".join(c.lower() if "A" <= c <= "Z" else c for c in text)
+
+
 def _case_variants(text: str) -> list[str]:
-    variants = []
+    # Variants that lower() maps to the same text on both databases are left out:
+    # for a name in plain ASCII one comparison instead of four (a search with no
+    # match tests every participant of the organisation with each of them).
+    variants, seen = [], set()
     for variant in (text, text.lower(), text.title(), text.upper()):
-        if variant not in variants:
+        if _ascii_lower(variant) not in seen:
+            seen.add(_ascii_lower(variant))
             variants.append(variant)
     return variants
 
@@ -130,6 +139,18 @@ def list_participants(user, *, name: str = "", national_id: str | None = None, p
         accessible = sa.func.coalesce(current.coach_id == user.id, False)
     else:
         accessible = sa.literal(True)
+    # The page's participants first, then their current enrollments: finding each
+    # one's current enrollment before the ORDER BY ... LIMIT made a deep page of a
+    # 100 000-participant organisation cost 0.5 s on PostgreSQL.
+    in_order = (Participant.last_name, Participant.first_name, Participant.id)
+    page_ids = (
+        sa.select(Participant.id)
+        .where(*conditions)
+        .order_by(*in_order)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+        .subquery("page_ids")
+    )
     stmt = (
         sa.select(
             Participant.id,
@@ -146,14 +167,12 @@ def list_participants(user, *, name: str = "", national_id: str | None = None, p
             Program.name,
             accessible,
         )
-        .select_from(Participant)
+        .select_from(page_ids)
+        .join(Participant, Participant.id == page_ids.c.id)
         .outerjoin(current, current.id == _latest_enrollment_id())
         .outerjoin(Cohort, Cohort.id == current.cohort_id)
         .outerjoin(Program, Program.id == Cohort.program_id)
-        .where(*conditions)
-        .order_by(Participant.last_name, Participant.first_name, Participant.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+        .order_by(*in_order)
     )
     rows = [
         ParticipantRow(*row[:-1], enrollment_accessible=bool(row[-1]) and row[8] is not None)
