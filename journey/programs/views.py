@@ -25,6 +25,9 @@ bp = Blueprint("programs", __name__)
 
 # Managers run their organisation's programmes; admins set them up (DOMAIN.md).
 MANAGE_ROLES = (Role.manager, Role.admin)
+# The overview lists each programme's newest cohorts; the programme page has them all
+# (an organisation running for years has dozens per programme).
+OVERVIEW_COHORTS = 6
 
 
 def _program_data(form: ProgramForm) -> services.ProgramData:
@@ -48,7 +51,8 @@ def _apply_error(form, error: services.ProgramError) -> None:
 def overview():
     """The manager's start page: every programme and cohort of the organisation."""
     programs = program_overview(current_user.organization_id)
-    return render_template("manager/overview.html", programs=programs)
+    return render_template("manager/overview.html", programs=programs,
+                           latest=OVERVIEW_COHORTS)
 
 
 @bp.route("/programs/new", methods=["GET", "POST"])

@@ -62,6 +62,27 @@ def test_manager_overview_shows_programmes_without_cohorts_and_totals(client, lo
     assert "2 kullar" in html
 
 
+def test_manager_overview_lists_the_newest_cohorts_and_totals_them_all(client, login_as, db):
+    o = factories.org()
+    manager = factories.user(Role.manager, o)
+    coach = factories.user(Role.coach, o)
+    prog = factories.program(o, "Långköraren")
+    first = date(2020, 1, 1)
+    for i in range(8):  # Kull 0 (oldest) ... Kull 7 (newest), one enrollment each
+        fill_cohort(coach, factories.cohort(prog, f"Kull {i}", starts_on=first + timedelta(
+            days=100 * i)), 1)
+    login_as(manager)
+    html = client.get("/programs").get_data(as_text=True)
+    shown = re.findall(r">(Kull \d)</a>", html)
+    assert shown == [f"Kull {i}" for i in range(7, 1, -1)]  # the six newest, newest first
+    # The totals are of all eight cohorts, and say so; the rest is on the programme page.
+    assert _cells(html, "Alla 8 kullar") == ["8", "8", "0"]
+    assert "8 kullar" in html
+    assert f'href="/programs/{prog.id}#cohorts-heading">Visa 2 kullar till' in html
+    program_page = client.get(f"/programs/{prog.id}").get_data(as_text=True)
+    assert len(re.findall(r">(Kull \d)</a>", program_page)) == 8
+
+
 def test_manager_overview_empty_state(client, login_as, db):
     manager = factories.user(Role.manager)
     login_as(manager)
