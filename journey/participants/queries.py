@@ -31,8 +31,9 @@ def _case_variants(text: str) -> list[str]:
     # match tests every participant of the organisation with each of them).
     variants, seen = [], set()
     for variant in (text, text.lower(), text.title(), text.upper()):
-        if _ascii_lower(variant) not in seen:
-            seen.add(_ascii_lower(variant))
+        folded = _ascii_lower(variant)
+        if folded not in seen:
+            seen.add(folded)
             variants.append(variant)
     return variants
 

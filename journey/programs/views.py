@@ -49,7 +49,7 @@ def _apply_error(form, error: services.ProgramError) -> None:
 @bp.route("/programs")
 @roles_required(*MANAGE_ROLES)
 def overview():
-    """The manager's start page: every programme and cohort of the organisation."""
+    """The manager's start page: every programme, its newest cohorts and totals."""
     programs = program_overview(current_user.organization_id)
     return render_template("manager/overview.html", programs=programs,
                            latest=OVERVIEW_COHORTS)
