@@ -9,7 +9,7 @@ from journey.activities import queries
 from journey.activities.forms import ActivityForm, with_ids
 from journey.activities.models import Activity
 from journey.i18n import lazy_gettext as _l
-from journey.web.paging import PageRange
+from journey.web.paging import PageRange, clamp_page
 
 # ``?saved=<key>`` after a change without JavaScript: the confirmation shown in the section.
 SAVED_MESSAGES = {
@@ -83,9 +83,11 @@ def load_activity_log(enrollment_id: int, today: date | None = None) -> Activity
 
 
 def earlier_page(enrollment_id: int, page: int, today: date | None = None) -> EarlierPage:
-    """Page ``page`` of the earlier activities (page 1 is what the section shows)."""
+    """Page ``page`` of the earlier activities (page 1 is what the section shows);
+    a page past either end gives the nearest one."""
     today = today or date.today()
     total = queries.activity_counts(enrollment_id, today).past
+    page = clamp_page(page, total, EARLIER_PAGE_SIZE)
     rows = queries.earlier_activities(enrollment_id, today, limit=EARLIER_PAGE_SIZE,
                                       offset=(page - 1) * EARLIER_PAGE_SIZE)
     return EarlierPage(rows=rows, page=page, per_page=EARLIER_PAGE_SIZE, total=total)

@@ -155,14 +155,11 @@ def earlier(enrollment_id: int):
     """
     enrollment = _load_enrollment(enrollment_id)
     page = max(1, request.args.get("page", 2, type=int))
-    listing = earlier_page(enrollment.id, page)
-    if page > listing.pages:
-        # Past the end (e.g. activities removed since the link was drawn): the page
-        # shows the last page; htmx appends nothing rather than rows it already has.
-        if wants_partial():
-            listing = replace(listing, rows=[])
-        else:
-            listing = earlier_page(enrollment.id, listing.pages)
+    listing = earlier_page(enrollment.id, page)  # past the end: the last page
+    if wants_partial() and page > listing.page:
+        # Activities were removed since the button was drawn: append nothing rather
+        # than rows the list already has.
+        listing = replace(listing, rows=[])
     record(AuditAction.view, object_type="enrollment", object_id=enrollment.id,
            participant_id=enrollment.participant_id,
            detail=f"earlier activities, page {page}")

@@ -17,7 +17,7 @@ from journey.audit.models import AuditEvent
 from journey.auth.models import User
 from journey.enums import AuditAction, Role
 from journey.extensions import db
-from journey.web.paging import PageRange
+from journey.web.paging import PageRange, clamp_page
 
 # Days in the filters and times on the page are Swedish local time, whatever the server runs.
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -164,8 +164,7 @@ def audit_page(organization_id: int, filters: AuditFilters, page: int = 1,
     """One page of the organisation's events, newest first (two queries)."""
     conds = _conditions(organization_id, filters)
     total = db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(*conds)) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
+    page = clamp_page(page, total, per_page)
     rows = []
     if total:
         stmt = _rows_stmt(conds).limit(per_page).offset((page - 1) * per_page)

@@ -13,7 +13,7 @@ from journey.journeys.models import JourneyStep
 from journey.journeys.queries import current_step
 from journey.outcomes.models import ExitOutcome
 from journey.participants.models import Enrollment, Participant
-from journey.web.paging import PageRange
+from journey.web.paging import PageRange, clamp_page
 
 
 @dataclass(frozen=True)
@@ -76,8 +76,7 @@ def enrollment_page(cohort_id: int, organization_id: int, page: int, per_page: i
     :param organization_id: the caller's organisation (the cohort's, checked again here).
     :param total: the number of enrollments (from ``cohort_counts``), to clamp ``page``.
     """
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
+    page = clamp_page(page, total, per_page)
     coach = aliased(User)
     stmt = (
         sa.select(

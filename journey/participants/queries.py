@@ -1,6 +1,5 @@
 """Read models for the participant list, the participant page and the form choices."""
 
-import math
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,7 +14,7 @@ from journey.extensions import db
 from journey.outcomes.models import ExitOutcome
 from journey.participants.models import Enrollment, Participant
 from journey.programs.models import Program
-from journey.web.paging import PageRange
+from journey.web.paging import PageRange, clamp_page
 
 MAX_SEARCH_WORDS = 5
 
@@ -132,8 +131,7 @@ def list_participants(user, *, name: str = "", national_id: str | None = None, p
     elif name.strip():
         conditions.append(name_matches(name))
     total = db.session.scalar(sa.select(sa.func.count(Participant.id)).where(*conditions)) or 0
-    pages = max(1, math.ceil(total / per_page))
-    page = min(max(page, 1), pages)
+    page = clamp_page(page, total, per_page)
     # An alias: the scope's EXISTS subqueries on Enrollment must not correlate to it.
     current = aliased(Enrollment)
     if user.role == Role.coach:
