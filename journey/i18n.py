@@ -73,16 +73,21 @@ def _read_symbols(locale: Locale) -> tuple[str, str] | None:
     return None if "'" in "".join(found) else found
 
 
+def _babel_state():
+    """Flask-Babel's per-request namespace (``g._flask_babel``), or ``None``.
+
+    Read from the app context directly: the LocalProxy lookups behind ``g`` cost
+    more than the formatting they serve. Relies on Flask-Babel 4.0 (pinned).
+    """
+    ctx = _cv_app.get(None)
+    return None if ctx is None else ctx.g.__dict__.get("_flask_babel")
+
+
 def _current_locale() -> Locale | None:
     """``flask_babel.get_locale()``, reading its per-request cache directly."""
-    ctx = _cv_app.get(None)
-    if ctx is not None:
-        ns = ctx.g.__dict__.get("_flask_babel")
-        if ns is not None:
-            found = ns.__dict__.get("babel_locale")
-            if found is not None:
-                return found
-    return get_locale()
+    state = _babel_state()
+    found = getattr(state, "babel_locale", None)
+    return found if found is not None else get_locale()
 
 
 def _babel_pattern(max_fraction: int, min_fraction: int) -> str:
@@ -142,18 +147,15 @@ def translations():
     there. The cached object is keyed on Flask-Babel's own locale object, so
     ``force_locale()`` and ``refresh()`` still switch languages.
     """
-    ctx = _cv_app.get(None)
-    if ctx is None:
-        return get_translations()
-    ns = ctx.g.__dict__.get("_flask_babel")
-    if ns is not None:
-        cached = getattr(ns, "journey_translations", None)
-        if cached is not None and cached[0] is getattr(ns, "babel_locale", None):
+    state = _babel_state()
+    if state is not None:
+        cached = getattr(state, "journey_translations", None)
+        if cached is not None and cached[0] is getattr(state, "babel_locale", None):
             return cached[1]
     found = get_translations()
-    ns = ctx.g.__dict__.get("_flask_babel")
-    if ns is not None:
-        ns.journey_translations = (getattr(ns, "babel_locale", None), found)
+    state = _babel_state()  # get_translations() creates it on a request's first string
+    if state is not None:
+        state.journey_translations = (getattr(state, "babel_locale", None), found)
     return found
 
 
