@@ -30,6 +30,8 @@ PAGES = [
     ("coach", lambda ids: f"/participants/{ids['participant']}"),
     ("coach", lambda ids: f"/participants/{ids['participant']}/edit"),
     ("coach", lambda ids: f"/participants/{ids['participant']}/portal"),
+    ("coach", lambda ids: f"/participants/{ids['participant']}/enroll"),
+    ("coach", lambda ids: f"/participants/{ids['participant']}/enroll?cohorts=all"),
     ("coach", lambda ids: f"/enrollments/{ids['enrollment']}"),
     ("coach", lambda ids: f"/enrollments/{ids['enrollment']}/activities/earlier"),
     ("coach", lambda ids: f"/enrollments/{ids['enrollment']}/edit"),

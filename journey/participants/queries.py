@@ -230,15 +230,36 @@ class CohortChoice:
     ends_on: date | None
 
 
-def cohort_choices(organization_id: int) -> list[CohortChoice]:
-    """Cohorts of the organisation's active programmes, newest first per programme."""
-    stmt = (
+def _cohorts_of_active_programs(organization_id: int):
+    return (
         sa.select(Cohort.id, Cohort.name, Program.name, Cohort.starts_on, Cohort.ends_on)
         .join(Program, Program.id == Cohort.program_id)
         .where(Program.organization_id == organization_id, Program.is_active.is_(True))
-        .order_by(Program.name, Cohort.starts_on.desc(), Cohort.name)
     )
+
+
+def cohort_choices(organization_id: int, *, not_ended_on: date | None = None,
+                   include_id: int | None = None) -> list[CohortChoice]:
+    """Cohorts of the organisation's active programmes, newest first per programme.
+
+    With ``not_ended_on``, only the cohorts that have not ended by that day (an
+    organisation that has run programmes for years has thousands of past cohorts),
+    plus ``include_id`` if it is one of the organisation's, whatever its dates.
+    """
+    stmt = _cohorts_of_active_programs(organization_id)
+    if not_ended_on is not None:
+        current = sa.or_(Cohort.ends_on.is_(None), Cohort.ends_on >= not_ended_on)
+        if include_id is not None:
+            current = sa.or_(current, Cohort.id == include_id)
+        stmt = stmt.where(current)
+    stmt = stmt.order_by(Program.name, Cohort.starts_on.desc(), Cohort.name)
     return [CohortChoice(*row) for row in db.session.execute(stmt)]
+
+
+def has_ended_cohorts(organization_id: int, on: date) -> bool:
+    """Whether any cohort of an active programme ended before ``on``."""
+    stmt = _cohorts_of_active_programs(organization_id).where(Cohort.ends_on < on)
+    return bool(db.session.scalar(sa.select(stmt.exists())))
 
 
 def coach_choices(organization_id: int, *, include_id: int | None = None) -> list[tuple[int, str]]:

@@ -365,7 +365,17 @@ def _after_enrollment_change(enrollment: Enrollment, message: str):
 def enroll(participant_id: int):
     """Enroll the participant in a cohort (the steps are copied from the programme)."""
     participant = get_participant_or_404(participant_id)
-    cohorts = queries.cohort_choices(current_user.organization_id)
+    # Cohorts that have not ended, unless asked for all: years of past cohorts would
+    # make the list long and slow. A cohort posted back stays a choice (it is still
+    # checked against the organisation and the enrollment rules).
+    all_cohorts = request.args.get("cohorts") == "all"
+    today = date.today()
+    cohorts = queries.cohort_choices(
+        current_user.organization_id, not_ended_on=None if all_cohorts else today,
+        include_id=request.form.get("cohort_id", type=int) if request.method == "POST" else None,
+    )
+    ended_to_show = not all_cohorts and queries.has_ended_cohorts(
+        current_user.organization_id, today)
     form = EnrollForm(
         enrolled_on=date.today(),
         coach_id=current_user.id if current_user.role == Role.coach else 0,
@@ -389,13 +399,13 @@ def enroll(participant_id: int):
             return _after_enrollment_change(
                 enrollment, _("%(name)s is enrolled in %(cohort)s.",
                               name=participant.full_name, cohort=cohort.name))
+    page = {"participant": participant, "form": form, "has_cohorts": bool(cohorts),
+            "all_cohorts": all_cohorts, "ended_to_show": ended_to_show}
     if request.method == "POST":
-        return render_template("participants/enroll.html", participant=participant, form=form,
-                               has_cohorts=bool(cohorts)), 422
+        return render_template("participants/enroll.html", **page), 422
     record(AuditAction.view, object_type="participant", object_id=participant.id,
            participant_id=participant.id, detail="enroll form")
-    html = render_template("participants/enroll.html", participant=participant, form=form,
-                           has_cohorts=bool(cohorts))
+    html = render_template("participants/enroll.html", **page)
     db.session.commit()
     return html
 

@@ -232,6 +232,78 @@ def test_enroll_scope(client, login_as, world, intake, db):
     assert len(_enrollments(db, other_coach)) == 1
 
 
+def _ended_cohort(world, db, name="Jobbpunkt HT förra året"):
+    """A cohort of coach A's programme that ended a month ago."""
+    coh = factories.cohort(world["enr_a"].cohort.program, name,
+                           starts_on=date.today() - timedelta(days=200))
+    coh.ends_on = date.today() - timedelta(days=30)
+    db.session.commit()
+    return coh
+
+
+def test_ended_cohorts_are_offered_only_on_request(client, login_as, world, intake, db):
+    ended = _ended_cohort(world, db)
+    login_as(world["coach_a"])
+    url = f"/participants/{intake['participant'].id}/enroll"
+    html = client.get(url).get_data(as_text=True)
+    assert "Jobbpunkt VT" in html and ended.name not in html
+    assert "Kullar som inte har avslutats visas." in html
+    assert f'<a href="{url}?cohorts=all">Visa även avslutade kullar</a>' in html
+    assert f'action="{url}"' in html
+
+    html = client.get(f"{url}?cohorts=all").get_data(as_text=True)
+    assert "Jobbpunkt VT" in html and f'value="{ended.id}">{ended.name} (' in html
+    assert "Alla kullar visas, även avslutade." in html
+    assert f'<a href="{url}">Visa bara aktuella kullar</a>' in html
+    # The form posts back to the same list, so a re-shown form offers the same cohorts.
+    assert f'action="{url}?cohorts=all"' in html
+
+
+def test_no_link_to_ended_cohorts_when_there_are_none(client, login_as, world, intake):
+    login_as(world["coach_a"])
+    html = client.get(f"/participants/{intake['participant'].id}/enroll").get_data(
+        as_text=True)
+    assert "Kullar som inte har avslutats visas." in html
+    assert "cohorts=all" not in html
+
+
+def test_enrolling_in_an_ended_cohort_with_an_earlier_date(client, login_as, world, intake, db):
+    ended = _ended_cohort(world, db)
+    p = intake["participant"]
+    login_as(world["coach_a"])
+    token = page_token(client, f"/participants/{p.id}/enroll?cohorts=all")
+    # A date after the cohort's end is refused, and the form keeps the ended cohort chosen
+    # even when it was posted to the list of current cohorts.
+    response = client.post(f"/participants/{p.id}/enroll",
+                           data={"csrf_token": token, **_valid(ended, world["coach_a"])})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Kullen avslutades" in html
+    assert f'<option selected value="{ended.id}">{ended.name} (' in html
+    # Within the cohort's dates it is accepted.
+    within = (ended.ends_on - timedelta(days=10)).isoformat()
+    response = client.post(f"/participants/{p.id}/enroll?cohorts=all",
+                           data={"csrf_token": token,
+                                 **_valid(ended, world["coach_a"], enrolled_on=within)})
+    assert response.status_code == 302
+    [enrollment] = _enrollments(db, p)
+    assert enrollment.cohort_id == ended.id and enrollment.enrolled_on.isoformat() == within
+
+
+def test_when_every_cohort_has_ended_the_page_says_so(client, login_as, world, intake, db):
+    today = date.today()
+    for cohort in intake["cohort"].program.cohorts:
+        cohort.starts_on, cohort.ends_on = today - timedelta(days=90), today - timedelta(days=1)
+    db.session.commit()
+    login_as(world["coach_a"])
+    url = f"/participants/{intake['participant'].id}/enroll"
+    html = client.get(url).get_data(as_text=True)
+    assert "Inga aktuella kullar" in html and 'name="cohort_id"' not in html
+    assert f'<a href="{url}?cohorts=all">Visa avslutade kullar</a>' in html
+    html = client.get(f"{url}?cohorts=all").get_data(as_text=True)
+    assert 'name="cohort_id"' in html and "Jobbpunkt VT" in html
+
+
 def test_manager_cannot_enroll_in_another_organisations_cohort(client, login_as, world, intake,
                                                                 db):
     login_as(world["manager1"])
