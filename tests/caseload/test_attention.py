@@ -7,7 +7,7 @@ last K attended/no-show activities are all no-shows; a follow-up fires when
 it is due within the follow-up window (inclusive) or overdue.
 """
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 from journey.enums import Attendance, Role, StepStatus
 from journey.journeys.services import set_step_status
@@ -113,6 +113,35 @@ def test_streak_counts_same_day_meetings_in_recorded_order(client, login_as, db)
     activities(enr, (2, N), (1, N), (1, A))
     page = _page(client, login_as, db, coach)
     assert attention(page) == {}
+
+
+def test_streak_orders_same_day_meetings_by_time(client, login_as, db):
+    coach, coh = coach_with_cohort()
+
+    def meeting(enr, attendance, at=None):
+        factories.activity(enr, on=days_ago(1), attendance=attendance).time = at
+
+    # Timed meetings come after untimed ones of the same day, whatever the recorded order.
+    late = quiet_enrollment(coach, coh, "Tid", contact_days_ago=None)
+    meeting(late, N, time(11, 0))
+    meeting(late, N, time(10, 0))
+    meeting(late, A)
+    # The attended meeting at 12 is the newest one, not the no-shows recorded after it.
+    back = quiet_enrollment(coach, coh, "Tillbaka", contact_days_ago=None)
+    meeting(back, A, time(12, 0))
+    meeting(back, N, time(9, 0))
+    meeting(back, N, time(10, 0))
+    meeting(back, N)
+    # Untimed meetings of the same day count in the order they were recorded.
+    same = quiet_enrollment(coach, coh, "Samma", contact_days_ago=None)
+    meeting(same, A)
+    meeting(same, N)
+    meeting(same, N)
+    page = _page(client, login_as, db, coach)
+    assert attention(page) == {
+        "Samma Test": ["Uteblev två gånger i rad"],
+        "Tid Test": ["Uteblev två gånger i rad"],
+    }
 
 
 def test_overdue_plan_items_are_counted(client, login_as, db):
