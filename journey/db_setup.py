@@ -1,9 +1,10 @@
-"""Per-connection settings for SQLite (WAL, foreign keys, busy timeout)."""
+"""Per-connection settings for SQLite (WAL, foreign keys, busy timeout, page cache)."""
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 _configured: set[int] = set()
+SQLITE_CACHE_KIB = 16 * 1024
 
 
 def configure_engine(engine: Engine) -> None:
@@ -19,4 +20,8 @@ def configure_engine(engine: Engine) -> None:
         if engine.url.database not in (None, "", ":memory:"):
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
+            # 16 MiB of page cache per connection instead of SQLite's 2 MiB: the
+            # caseload's indexes and pages then stay cached between requests
+            # (about 1 ms of its 9 at 100 000 participants; 32 MiB gained no more).
+            cur.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         cur.close()

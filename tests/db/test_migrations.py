@@ -77,11 +77,12 @@ def test_suite_database_backend_matches_the_requested_one(app):
         assert dialect in ("sqlite", "postgresql")
 
 
-def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(tmp_path):
+def test_sqlite_connections_use_wal_foreign_keys_busy_timeout_and_cache(tmp_path):
     app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "x.sqlite3")})
     with app.app_context(), db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15000
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -16 * 1024  # KiB
     with app.app_context():
         db.engine.dispose()
