@@ -1,5 +1,4 @@
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -12,7 +11,16 @@ from wtforms.validators import (
 from journey.activities.services import MAX_DURATION_MINUTES, attendance_error
 from journey.enums import ActivityKind, Attendance, choices
 from journey.i18n import lazy_gettext as _l
-from journey.web.fields import IntegerField
+
+# The same fields as WTForms', with widgets that render faster (same HTML).
+from journey.web.fast_fields import (
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 
 DURATION_MESSAGE = _l("Enter a duration between 1 and 600 minutes.")
 

@@ -1,12 +1,19 @@
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from journey.enums import LABELS, AssessmentArea, AssessmentPhase, PlanOwner, StepStatus, choices
 from journey.i18n import lazy_gettext as _l
-from journey.web.fields import IntegerField
+
+# The same fields as WTForms', with widgets that render faster (same HTML).
+from journey.web.fast_fields import (
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 
 NOTE_MAX = 5000
 STEP_NOTE_MAX = 2000
