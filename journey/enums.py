@@ -389,6 +389,12 @@ def label(enum_cls: type[enum.Enum], value) -> str:
     return str(LABELS.get(enum_cls, {}).get(key, key))
 
 
+def labels(enum_cls: type[enum.Enum]) -> dict[str, str]:
+    """``label(enum_cls, value)`` for every value, as a dict: ``labels(E.Attendance)[value]``
+    in a template loop costs a lookup instead of a call (and a translation) per row."""
+    return {member.value: label(enum_cls, member) for member in enum_cls}
+
+
 def choices(enum_cls: type[enum.Enum]) -> list[SelectChoice]:
     """WTForms choices; labels stay lazy so they follow the request's locale."""
     return [SelectChoice(m.value, LABELS[enum_cls][m.value]) for m in enum_cls]

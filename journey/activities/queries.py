@@ -1,7 +1,8 @@
 """Reads for the activity log and group sessions (one query each, whatever the size)."""
 
+import functools
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, contains_eager, joinedload
@@ -12,6 +13,7 @@ from journey.enums import ActivityKind, Attendance, EnrollmentStatus, Role
 from journey.extensions import db
 from journey.participants.models import Enrollment, Participant
 from journey.programs.models import Program
+from journey.sql import execute_columns
 
 OPEN_STATUSES = (EnrollmentStatus.active, EnrollmentStatus.paused)
 RECENT_SESSIONS = 50
@@ -22,7 +24,7 @@ NEWEST_FIRST = (Activity.date.desc(), Activity.time.desc().nulls_last(), Activit
 SOONEST_FIRST = (Activity.date, Activity.time.nulls_first(), Activity.id)
 
 
-def upcoming_condition(today: date) -> sa.ColumnElement[bool]:
+def upcoming_condition(today) -> sa.ColumnElement[bool]:
     """Planned for today or later: the log's "Upcoming" list; everything else is earlier."""
     return sa.and_(Activity.attendance == Attendance.planned, Activity.date >= today)
 
@@ -35,49 +37,101 @@ class ActivityCounts:
     no_show: int
 
 
-def activity_counts(enrollment_id: int, today: date) -> ActivityCounts:
-    """Upcoming and earlier activities and attendance so far, in SQL (one query).
+@dataclass(frozen=True)
+class GroupSessionLink:
+    id: int
+    title: str
 
-    Attendance counts only activities up to today (a future "attended" is a typo
-    the service refuses, but old data may hold one).
+
+@dataclass(frozen=True)
+class ActivityRow:
+    """An activity as the log lists it (activities/_rows.html, which also takes an
+    ``Activity``): the lists are only displayed, and plain columns cost a third of
+    loading ORM objects with their group sessions."""
+
+    id: int
+    kind: ActivityKind
+    date: date
+    time: time | None
+    duration_minutes: int | None
+    attendance: Attendance
+    note: str
+    group_session: GroupSessionLink | None
+
+
+@dataclass(frozen=True)
+class _LogStatements:
+    counts: sa.Select
+    upcoming: sa.Select
+    earlier: sa.Select
+
+
+@functools.cache
+def _log_statements() -> _LogStatements:
+    """The activity log's statements, built once with bound parameters (``enrollment_id``,
+    ``today``, ``limit``, ``offset``).
+
+    The enrollment page runs all three on every view; building each statement and its
+    cache key took longer than SQLite took to answer it. Executing the same object
+    again reuses both.
     """
+    enrollment_id = sa.bindparam("enrollment_id", type_=sa.Integer)
+    today = sa.bindparam("today", type_=sa.Date)
+    limit = sa.bindparam("limit", type_=sa.Integer)
     upcoming = upcoming_condition(today)
+    # Attendance counts only activities up to today (a future "attended" is a typo
+    # the service refuses, but old data may hold one).
     so_far = Activity.date <= today
-    row = db.session.execute(
-        sa.select(
-            sa.func.count(Activity.id).filter(upcoming),
-            sa.func.count(Activity.id).filter(sa.not_(upcoming)),
-            sa.func.count(Activity.id).filter(so_far, Activity.attendance == Attendance.attended),
-            sa.func.count(Activity.id).filter(so_far, Activity.attendance == Attendance.no_show),
-        ).where(Activity.enrollment_id == enrollment_id)
-    ).one()
+    counts = sa.select(
+        sa.func.count(Activity.id).filter(upcoming),
+        sa.func.count(Activity.id).filter(sa.not_(upcoming)),
+        sa.func.count(Activity.id).filter(so_far, Activity.attendance == Attendance.attended),
+        sa.func.count(Activity.id).filter(so_far, Activity.attendance == Attendance.no_show),
+    ).where(Activity.enrollment_id == enrollment_id)
+    # The columns of ActivityRow, in its order.
+    rows = sa.select(
+        Activity.id, Activity.kind, Activity.date, Activity.time, Activity.duration_minutes,
+        Activity.attendance, Activity.note, GroupSession.id, GroupSession.title,
+    ).outerjoin(GroupSession, GroupSession.id == Activity.group_session_id)
+    return _LogStatements(
+        counts=counts,
+        upcoming=rows.where(Activity.enrollment_id == enrollment_id, upcoming)
+        .order_by(*SOONEST_FIRST).limit(limit),
+        earlier=rows.where(Activity.enrollment_id == enrollment_id, sa.not_(upcoming))
+        .order_by(*NEWEST_FIRST).limit(limit).offset(sa.bindparam("offset", type_=sa.Integer)),
+    )
+
+
+def _activity_rows(result) -> list[ActivityRow]:
+    return [
+        ActivityRow(activity_id, kind, day, at, minutes, attendance, note,
+                    GroupSessionLink(session_id, title) if session_id is not None else None)
+        for activity_id, kind, day, at, minutes, attendance, note, session_id, title in result
+    ]
+
+
+def activity_counts(enrollment_id: int, today: date) -> ActivityCounts:
+    """Upcoming and earlier activities and attendance so far, in SQL (one query)."""
+    row = execute_columns(_log_statements().counts,
+                   {"enrollment_id": enrollment_id, "today": today}).one()
     return ActivityCounts(*row)
 
 
-def upcoming_activities(enrollment_id: int, today: date, limit: int) -> list[Activity]:
+def upcoming_activities(enrollment_id: int, today: date, limit: int) -> list[ActivityRow]:
     """The ``limit`` soonest upcoming activities, shown newest first like the rest."""
-    rows = list(db.session.scalars(
-        sa.select(Activity)
-        .where(Activity.enrollment_id == enrollment_id, upcoming_condition(today))
-        .options(joinedload(Activity.group_session))
-        .order_by(*SOONEST_FIRST)
-        .limit(limit)
-    ).unique())
+    rows = _activity_rows(execute_columns(
+        _log_statements().upcoming,
+        {"enrollment_id": enrollment_id, "today": today, "limit": limit}))
     rows.reverse()
     return rows
 
 
 def earlier_activities(enrollment_id: int, today: date, *, limit: int,
-                       offset: int = 0) -> list[Activity]:
+                       offset: int = 0) -> list[ActivityRow]:
     """One page of the earlier (not upcoming) activities, newest first."""
-    return list(db.session.scalars(
-        sa.select(Activity)
-        .where(Activity.enrollment_id == enrollment_id, sa.not_(upcoming_condition(today)))
-        .options(joinedload(Activity.group_session))
-        .order_by(*NEWEST_FIRST)
-        .limit(limit)
-        .offset(offset)
-    ).unique())
+    return _activity_rows(execute_columns(
+        _log_statements().earlier,
+        {"enrollment_id": enrollment_id, "today": today, "limit": limit, "offset": offset}))
 
 
 def activity_of(enrollment_id: int, activity_id: int) -> Activity | None:

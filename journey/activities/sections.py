@@ -7,7 +7,7 @@ from flask import request
 
 from journey.activities import queries
 from journey.activities.forms import ActivityForm, with_ids
-from journey.activities.models import Activity
+from journey.activities.queries import ActivityRow
 from journey.i18n import lazy_gettext as _l
 from journey.web.paging import PageRange, clamp_page
 
@@ -29,8 +29,8 @@ EARLIER_PAGE_SIZE = 15
 
 @dataclass
 class ActivityLog:
-    upcoming: list[Activity] = field(default_factory=list)
-    past: list[Activity] = field(default_factory=list)
+    upcoming: list[ActivityRow] = field(default_factory=list)
+    past: list[ActivityRow] = field(default_factory=list)
     attended: int = 0
     no_show: int = 0
     upcoming_total: int = 0
@@ -55,7 +55,7 @@ class ActivityLog:
 class EarlierPage(PageRange):
     """One page of an enrollment's earlier activities, newest first."""
 
-    rows: list[Activity]
+    rows: list[ActivityRow]
     page: int
     per_page: int
     total: int

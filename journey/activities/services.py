@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from journey.activities.models import Activity
+from journey.activities.queries import ActivityRow
 from journey.audit.services import record
 from journey.cohorts.models import GroupSession
 from journey.enums import ActivityKind, Attendance, AuditAction
@@ -64,7 +65,7 @@ def attendance_error(on: date, attendance, *, today: date | None = None):
     return None
 
 
-def quick_attendance(activity: Activity, today: date | None = None) -> list[str]:
+def quick_attendance(activity: Activity | ActivityRow, today: date | None = None) -> list[str]:
     """What a row's quick buttons offer: the attendances the activity may change to.
 
     The same rule as :func:`attendance_error`: only "cancelled" for a later date.

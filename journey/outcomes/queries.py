@@ -1,5 +1,6 @@
 """Reads for the exit and follow-up section (one query whatever the data)."""
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -63,6 +64,18 @@ def follow_up_state(follow_up: FollowUp, today: date) -> tuple[str, int]:
     return PENDING, 0
 
 
+@functools.cache
+def _section_statement() -> sa.Select:
+    """The exit with its follow-ups for ``enrollment_id``, built once: the enrollment page
+    runs it on every view, and building it (and its cache key) cost more than running it."""
+    return (
+        sa.select(ExitOutcome, FollowUp)
+        .outerjoin(FollowUp, FollowUp.enrollment_id == ExitOutcome.enrollment_id)
+        .where(ExitOutcome.enrollment_id == sa.bindparam("enrollment_id", type_=sa.Integer))
+        .order_by(FollowUp.months_after)
+    )
+
+
 def outcome_section(enrollment: Enrollment, *, today: date | None = None) -> OutcomeSection:
     """The enrollment's exit and follow-ups in a single query (outer join).
 
@@ -70,12 +83,7 @@ def outcome_section(enrollment: Enrollment, *, today: date | None = None) -> Out
     ``enrollment.follow_ups`` so that later reads there cost no query.
     """
     today = today or date.today()
-    rows = db.session.execute(
-        sa.select(ExitOutcome, FollowUp)
-        .outerjoin(FollowUp, FollowUp.enrollment_id == ExitOutcome.enrollment_id)
-        .where(ExitOutcome.enrollment_id == enrollment.id)
-        .order_by(FollowUp.months_after)
-    ).all()
+    rows = db.session.execute(_section_statement(), {"enrollment_id": enrollment.id}).all()
     exit_outcome = rows[0][0] if rows else None
     follow_ups = [fu for _exit, fu in rows if fu is not None]
     set_committed_value(enrollment, "exit_outcome", exit_outcome)

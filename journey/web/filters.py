@@ -7,6 +7,7 @@ from flask_babel import get_locale, to_user_timezone
 
 from journey import enums
 from journey.i18n import format_number, format_percent_share
+from journey.web.urls import url_pattern
 
 
 def fmt_date(value: date | datetime | None) -> str:
@@ -31,6 +32,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["number"] = fmt_number
     app.jinja_env.filters["percent"] = format_percent_share
     app.jinja_env.globals["label"] = enums.label
+    app.jinja_env.globals["labels"] = enums.labels
+    # Row links of long lists: url_pattern(endpoint, "item_id", ...) % item.id
+    app.jinja_env.globals["url_pattern"] = url_pattern
     app.jinja_env.globals["E"] = enums
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "sv")
     app.jinja_env.globals["today"] = date.today
