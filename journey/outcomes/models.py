@@ -46,6 +46,12 @@ class FollowUp(TimestampMixin, db.Model):
         sa.UniqueConstraint("enrollment_id", "months_after"),
         sa.CheckConstraint("months_after IN (3, 6, 12)", name="months_after_allowed"),
         sa.Index("ix_follow_up_due", "due_on", "recorded_on"),
+        # The follow-ups still to record, per enrollment: the coach's "needs attention"
+        # list asks this of every exited enrollment of the caseload, and most follow-ups
+        # get recorded, so the index stays small and answers without reading the rows.
+        sa.Index("ix_follow_up_pending", "enrollment_id", "months_after", "due_on",
+                 sqlite_where=sa.text("recorded_on IS NULL"),
+                 postgresql_where=sa.text("recorded_on IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
