@@ -290,15 +290,6 @@ class Thresholds:
         row = execute_columns(_thresholds_statement(), {"organization_id": organization_id})
         return cls(*row.one())
 
-    @classmethod
-    def of(cls, organization) -> "Thresholds":
-        return cls(
-            no_contact_days=organization.attention_no_contact_days,
-            no_show_streak=organization.attention_no_show_streak,
-            no_step_days=organization.attention_no_step_days,
-            follow_up_days=organization.attention_follow_up_days,
-        )
-
 
 @functools.cache
 def _thresholds_statement() -> sa.Select:
