@@ -63,10 +63,31 @@ def browser_type_launch_args():
     }
 
 
+def _read_whole(app):
+    """The app with each response read whole (and closed) before Werkzeug sends it.
+
+    When the browser drops a connection mid-response (it navigates on while a static
+    file is still downloading), Werkzeug's development server can skip closing the
+    response: its clean-up reads the dropped socket first, which raises. The open
+    static file is then collected unclosed, and under ``filterwarnings = error`` that
+    ResourceWarning failed whichever browser test was running. The test app's
+    responses are small, so reading them whole costs nothing.
+    """
+    def wsgi(environ, start_response):
+        iterable = app(environ, start_response)
+        try:
+            return [b"".join(iterable)]
+        finally:
+            if hasattr(iterable, "close"):
+                iterable.close()
+
+    return wsgi
+
+
 @pytest.fixture(scope="session")
 def live_server(app):
     """Base URL of the session's app served by Werkzeug in a background thread."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _read_whole(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-live-server",
                               daemon=True)
     thread.start()
