@@ -27,6 +27,9 @@ class Config:
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "journey_session"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    # The cookie is re-sent when the session changes, not on every response: its
+    # lifetime matches the absolute limit, which ends the session anyway.
+    SESSION_REFRESH_EACH_REQUEST = False
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     WTF_CSRF_ENABLED = True
     BABEL_DEFAULT_LOCALE = "sv"

@@ -59,6 +59,37 @@ def test_each_request_refreshes_last_seen(client, coach):
     assert client.get("/caseload").status_code == 200
 
 
+def test_last_seen_is_written_back_at_most_once_a_minute(client, coach):
+    login(client, coach)
+    client.get("/caseload")  # the first page also stores the CSRF token
+    _shift_clocks(client, seen_ago=30)
+    with client.session_transaction() as sess:
+        seen = sess["seen_at"]
+    # Seen half a minute ago: nothing in the session changes, so no cookie is sent.
+    response = client.get("/caseload")
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+    with client.session_transaction() as sess:
+        assert sess["seen_at"] == seen
+    # Seen two minutes ago: the instant moves on and the cookie carries it.
+    _shift_clocks(client, seen_ago=2 * MINUTE)
+    response = client.get("/caseload")
+    assert response.status_code == 200
+    assert "journey_session=" in response.headers["Set-Cookie"]
+    with client.session_transaction() as sess:
+        assert sess["seen_at"] >= int(time.time()) - 5
+
+
+def test_idle_limit_counts_from_the_last_written_instant(client, coach):
+    # Requests within the minute do not move the instant, so the limit is never
+    # later than IDLE_TIMEOUT after the last request (at most a minute earlier).
+    login(client, coach)
+    _shift_clocks(client, seen_ago=30 * MINUTE - 30)
+    assert client.get("/caseload").status_code == 200  # 29.5 minutes: still in
+    _shift_clocks(client, seen_ago=30 * MINUTE + 30)
+    assert client.get("/caseload").status_code == 302
+
+
 def test_idle_session_is_logged_out_with_a_swedish_message(client, coach, db):
     login(client, coach)
     _shift_clocks(client, seen_ago=31 * MINUTE)
