@@ -281,3 +281,19 @@ def test_personnummer_keys_of_a_safe_setup_pass_and_are_never_printed(make_app):
     for part in SAFE["JOURNEY_DATA_KEYS"].split(","):
         assert part.split(":")[1] not in result.output
     assert SAFE["JOURNEY_HASH_KEY"] not in result.output
+
+
+def test_wsgi_entry_point_freezes_the_loaded_objects(production_env):
+    # gunicorn imports wsgi in each worker: what the app loaded at start is moved out
+    # of the garbage collector's reach, so full collections stay short.
+    production_env.update(SECRET_KEY=secrets.token_hex(32), JOURNEY_ALLOW_SQLITE="1",
+                          JOURNEY_DATA_KEYS="k1:" + generate_key(),
+                          JOURNEY_HASH_KEY=generate_key())
+    result = subprocess.run(
+        [sys.executable, "-c", "import gc, wsgi; print(wsgi.app.name, gc.get_freeze_count())"],
+        cwd=ROOT, env=production_env, capture_output=True, text=True, timeout=120,
+        check=False)
+    assert result.returncode == 0, result.stderr
+    name, frozen = result.stdout.split()
+    assert name == "journey"
+    assert int(frozen) > 10_000  # the app's modules and objects, not a handful
