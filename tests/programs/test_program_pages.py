@@ -6,9 +6,10 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from journey.enums import AuditAction, Role
+from journey.enums import AuditAction, EnrollmentStatus, Role
 from journey.outcomes.models import ExitOutcome
 from journey.programs.models import Program
+from journey.programs.queries import cohort_summaries, program_overview
 from tests import factories
 from tests.conftest import page_token
 from tests.programs.helpers import audit, fill_cohort, tag
@@ -81,6 +82,111 @@ def test_manager_overview_lists_the_newest_cohorts_and_totals_them_all(client, l
     assert f'href="/programs/{prog.id}#cohorts-heading">Visa 2 kullar till' in html
     program_page = client.get(f"/programs/{prog.id}").get_data(as_text=True)
     assert len(re.findall(r">(Kull \d)</a>", program_page)) == 8
+
+
+def _program_card(html: str, program_id: int) -> str:
+    """The overview's card of one programme."""
+    start = html.index(f'id="program-{program_id}-heading"')
+    return html[start:html.index("</section>", start)]
+
+
+def _exit(db, enrollment, exited_on: date) -> None:
+    enrollment.status = EnrollmentStatus.exited
+    db.session.add(ExitOutcome(enrollment=enrollment, exited_on=exited_on,
+                               outcome="job_unsubsidized"))
+
+
+def _counting_world(db):
+    """Counts with the cases a join can count twice or miss (DOMAIN.md, report definitions).
+
+    Returns (manager, {name: object}); ``today`` is the as-of date of the pages.
+    """
+    today = date.today()
+    day = timedelta(days=1)
+    o = factories.org()
+    manager = factories.user(Role.manager, o)
+    coach = factories.user(Role.coach, o)
+    prog = factories.program(o, "Språkstigen")
+    c1 = factories.cohort(prog, "Språkstigen 1", starts_on=today - 200 * day)
+    c2 = factories.cohort(prog, "Språkstigen 2", starts_on=today - 30 * day)
+    factories.cohort(prog, "Språkstigen 3", starts_on=today + 10 * day)  # no enrollments
+    c4 = factories.cohort(prog, "Språkstigen 4", starts_on=today + 20 * day)
+    amir = factories.participant(o, "Amir")
+    # Amir: a leaver in cohort 1, enrolled there again (active), and a leaver of cohort 2
+    # exited today: three enrollments of one participant in one programme.
+    _exit(db, factories.enrollment(coach, c1, amir, enrolled_on=today - 190 * day),
+          today - 100 * day)
+    factories.enrollment(coach, c1, amir, enrolled_on=today - 90 * day)
+    _exit(db, factories.enrollment(coach, c2, amir, enrolled_on=today - 20 * day), today)
+    # An exit dated tomorrow: still active today, though its status says exited.
+    _exit(db, factories.enrollment(coach, c1, enrolled_on=today - 180 * day), today + day)
+    factories.enrollment(coach, c1, enrolled_on=today - 170 * day)
+    factories.enrollment(coach, c1, enrolled_on=today + 5 * day)  # starts in 5 days
+    factories.enrollment(coach, c2, enrolled_on=today)  # enrolled today: counts
+    _exit(db, factories.enrollment(coach, c2, enrolled_on=today - 25 * day), today - day)
+    factories.enrollment(coach, c4, enrolled_on=today + 25 * day)  # only a future one
+    empty = factories.program(o, "Tomma programmet")  # no cohorts at all
+    resting = factories.program(o, "Vilande")
+    r1 = factories.cohort(resting, "Vilande 1", starts_on=today - 60 * day)
+    _exit(db, factories.enrollment(coach, r1, enrolled_on=today - 60 * day), today - 10 * day)
+    factories.enrollment(coach, r1, enrolled_on=today - 59 * day)
+    resting.is_active = False
+    # Another organisation: a programme of the same name, leavers and active ones.
+    o2 = factories.org()
+    coach2 = factories.user(Role.coach, o2)
+    other = factories.cohort(factories.program(o2, "Språkstigen"), "Främmande kull",
+                             starts_on=today - 200 * day)
+    for i in range(4):
+        enrollment = factories.enrollment(coach2, other, enrolled_on=today - 150 * day)
+        if i % 2:
+            _exit(db, enrollment, today - 50 * day)
+    db.session.commit()
+    return manager, {"program": prog, "empty": empty, "resting": resting}
+
+
+def test_manager_overview_counts_each_enrollment_once_as_of_today(client, login_as, db):
+    manager, w = _counting_world(db)
+    login_as(manager)
+    html = client.get("/programs").get_data(as_text=True)
+    card = _program_card(html, w["program"].id)
+    # enrolled, still active, leavers
+    assert _cells(card, "Språkstigen 4</a>") == ["0", "0", "0"]
+    assert _cells(card, "Språkstigen 3</a>") == ["0", "0", "0"]
+    assert _cells(card, "Språkstigen 2</a>") == ["3", "1", "2"]
+    assert _cells(card, "Språkstigen 1</a>") == ["4", "3", "1"]
+    assert _cells(card, "Alla kullar") == ["7", "4", "3"]
+    assert "4 kullar" in card
+    assert "Inga kullar än" in _program_card(html, w["empty"].id)
+    resting = _program_card(html, w["resting"].id)
+    assert _cells(resting, "Vilande 1</a>") == ["2", "1", "1"]
+    assert "Alla kullar" not in resting  # one cohort: no totals row
+    assert "Främmande kull" not in html
+    assert html.count('class="card program-card') == 3
+    # The programme page counts its cohorts the same way.
+    page = client.get(f"/programs/{w['program'].id}").get_data(as_text=True)
+    assert [_cells(page, f"Språkstigen {i}</a>") for i in (4, 3, 2, 1)] == [
+        ["0", "0", "0"], ["0", "0", "0"], ["3", "1", "2"], ["4", "3", "1"]]
+
+
+def test_counts_as_of_an_earlier_date(db):
+    manager, w = _counting_world(db)
+    org_id, day = manager.organization_id, timedelta(days=1)
+
+    def counts(as_of):
+        return {(p.name, c.cohort_name): (c.enrolled, c.leavers)
+                for p in program_overview(org_id, as_of) for c in p.cohorts}
+
+    before = counts(date.today() - 150 * day)  # Amir's first exit is still ahead
+    assert before[("Språkstigen", "Språkstigen 1")] == (3, 0)
+    assert before[("Språkstigen", "Språkstigen 2")] == (0, 0)
+    assert before[("Vilande", "Vilande 1")] == (0, 0)
+    later = counts(date.today() - 50 * day)
+    assert later[("Språkstigen", "Språkstigen 1")] == (4, 1)
+    assert counts(date.today() + 30 * day)[("Språkstigen", "Språkstigen 1")] == (5, 2)
+    by_org = cohort_summaries(org_id)  # every cohort of the organisation, no programme
+    assert [(c.cohort_name, c.enrolled, c.active, c.leavers) for c in by_org] == [
+        ("Språkstigen 4", 0, 0, 0), ("Språkstigen 3", 0, 0, 0), ("Språkstigen 2", 3, 1, 2),
+        ("Språkstigen 1", 4, 3, 1), ("Vilande 1", 2, 1, 1)]
 
 
 def test_manager_overview_empty_state(client, login_as, db):
