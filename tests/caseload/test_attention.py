@@ -144,6 +144,17 @@ def test_streak_orders_same_day_meetings_by_time(client, login_as, db):
     }
 
 
+def test_streak_counts_from_the_last_attended_contact_up_to_today(client, login_as, db):
+    coach, coh = coach_with_cohort()
+    enr = quiet_enrollment(coach, coh, "Sedan", contact_days_ago=8)
+    # No-shows before the last attended contact are over; the two after it are a streak,
+    # which an "attended" meeting dated in the future (a data slip) does not break.
+    activities(enr, (12, N), (10, N), (5, N), (3, N))
+    factories.activity(enr, on=days_ahead(2), attendance=A)
+    page = _page(client, login_as, db, coach)
+    assert attention(page) == {"Sedan Test": ["Uteblev två gånger i rad"]}
+
+
 def test_overdue_plan_items_are_counted(client, login_as, db):
     coach, coh = coach_with_cohort()
     two = quiet_enrollment(coach, coh, "Plan")
@@ -188,6 +199,36 @@ def test_follow_ups_of_exited_enrollments(client, login_as, db):
     }
     assert "Avslutad" in attention_section(page)
     assert table_names(page) == []  # exited enrollments are not in the table
+
+
+def test_every_pending_follow_up_is_a_reason_of_one_entry(client, login_as, db):
+    """Open and exited enrollments alike: one entry each, one reason per follow-up due."""
+    coach, coh = coach_with_cohort()
+    both = quiet_enrollment(coach, coh, "Öppen")
+    follow_up(both, 3, days_ago(5))
+    follow_up(both, 6, days_ahead(7))                           # edge of the 7-day window
+    follow_up(both, 12, days_ahead(8))                          # outside the window
+    recorded = quiet_enrollment(coach, coh, "Registrerad")
+    follow_up(recorded, 3, days_ago(30), recorded_on=days_ago(29))
+    follow_up(recorded, 6, days_ahead(8))
+    every = exit_enrollment(quiet_enrollment(coach, coh, "Alla"))
+    follow_up(every, 3, days_ago(200))
+    follow_up(every, 6, days_ago(110))
+    follow_up(every, 12, days_ahead(0))
+    page = _page(client, login_as, db, coach)
+    assert attention(page) == {
+        "Alla Test": [
+            f"Uppföljning efter 3 månader är försenad sedan {days_ago(200).isoformat()}",
+            f"Uppföljning efter 6 månader är försenad sedan {days_ago(110).isoformat()}",
+            "Uppföljning efter 12 månader förfaller i dag",
+        ],
+        "Öppen Test": [
+            f"Uppföljning efter 3 månader är försenad sedan {days_ago(5).isoformat()}",
+            f"Uppföljning efter 6 månader förfaller {days_ahead(7).isoformat()}",
+        ],
+    }
+    assert attention_section(page).count('class="attention-item"') == 2  # no duplicates
+    assert table_names(page) == ["Registrerad Test", "Öppen Test"]
 
 
 def test_no_step_started_boundary(client, login_as, db):

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from journey.audit.models import AuditEvent
 from journey.caseload.queries import Thresholds, attention_page, needs_attention
-from journey.enums import AuditAction, Role
+from journey.enums import AuditAction, EnrollmentStatus, Role
 from tests import factories
 from tests.caseload.helpers import (
     attention,
@@ -256,3 +256,28 @@ def test_attention_page_query_matches_the_whole_list(app, db):
     empty = attention_page(nobody.id, thresholds, page=3)
     assert (empty.entries, empty.total, empty.page, empty.pages) == ([], 0, 1, 1)
     assert (empty.first_index, empty.last_index) == (0, 0)
+
+
+def test_open_and_exited_enrollments_share_one_order_across_pages(app, db):
+    coach, coh = coach_with_cohort()
+    _flagged(coach, coh, 7)  # two or three reasons each
+    exited = {}
+    for i in range(7):  # one to three pending follow-ups each
+        enr = exit_enrollment(quiet_enrollment(coach, coh, "Avslutad", f"N{i:03d}"))
+        for months in (3, 6, 12)[: i % 3 + 1]:
+            follow_up(enr, months, days_ago(i))
+        exited[enr.id] = i % 3 + 1
+    db.session.commit()
+    thresholds = Thresholds.of_organization_id(coach.organization_id)
+    whole = needs_attention(coach.id, thresholds)
+    assert len(whole) == 14
+    assert {e.enrollment_id: len(e.follow_ups) for e in whole
+            if e.status is EnrollmentStatus.exited} == exited
+    # Most reasons first, then by name: the two kinds of entry interleave.
+    keys = [(-e.reason_count, e.last_name, e.first_name) for e in whole]
+    assert keys == sorted(keys)
+    assert [e.first_name for e in whole[:4]] == ["Avslutad", "Deltagare", "Avslutad", "Deltagare"]
+    pages = [attention_page(coach.id, thresholds, page=p, per_page=4) for p in (1, 2, 3, 4, 5)]
+    assert [e for p in pages[:4] for e in p.entries] == whole
+    assert pages[4] == pages[3] and pages[3].entries == whole[12:]
+    assert {(p.total, p.pages) for p in pages} == {(14, 4)}
