@@ -101,6 +101,7 @@ class CaseloadRow:
     current_step: str | None
     current_step_status: StepStatus | None
     last_contact_on: date | None
+    cohort_id: int
 
     @property
     def full_name(self) -> str:
@@ -204,7 +205,7 @@ def _caseload_statement(sort: str, desc: bool, *, by_cohort: bool, by_status: bo
             c.c.enrollment_id, c.c.first_name, c.c.last_name, c.c.cohort_name,
             c.c.program_name, c.c.enrolled_on, c.c.status,
             step.name.label("current_step"), step.status.label("current_step_status"),
-            c.c.last_contact_on,
+            c.c.last_contact_on, c.c.cohort_id,
         )
         .select_from(c)
         .outerjoin(step, step.id == c.c.current_step_id)
@@ -232,13 +233,27 @@ def _caseload_statement(sort: str, desc: bool, *, by_cohort: bool, by_status: bo
     return stmt.order_by(*order, c.c.enrollment_id)
 
 
-def caseload_facets(coach_id: int) -> CaseloadFacets:
-    """Cohorts and current steps of the coach's open enrollments, grouped in SQL."""
+def caseload_facets(coach_id: int, filters: CaseloadFilters | None = None,
+                    rows: list[CaseloadRow] | None = None) -> CaseloadFacets:
+    """Cohorts and current steps of the coach's open enrollments, grouped in SQL.
+
+    When ``rows`` is the caseload unfiltered (``filters`` filter nothing), it lists
+    every open enrollment once already, and the facets are read off it instead of a
+    second statement that would find the same current steps again (a fifth of the
+    page's SQL on PostgreSQL).
+    """
+    if rows is not None and filters is not None and not filters.is_filtered:
+        return _facets((r.cohort_id, r.cohort_name, r.program_name, r.current_step, 1)
+                        for r in rows)
+    return _facets(execute_columns(_facets_statement(), {"coach_id": coach_id}))
+
+
+def _facets(groups) -> CaseloadFacets:
+    """The facets from (cohort id, cohort, programme, current step, count) groups."""
     total = 0
     cohorts: dict[int, CohortOption] = {}
     steps: set[str] = set()
-    rows = execute_columns(_facets_statement(), {"coach_id": coach_id})
-    for cohort_id, cohort_name, program_name, step, n in rows:
+    for cohort_id, cohort_name, program_name, step, n in groups:
         total += n
         cohorts[cohort_id] = CohortOption(cohort_id, cohort_name, program_name)
         if step is not None:

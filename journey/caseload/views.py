@@ -34,7 +34,7 @@ def caseload():
     """The coach's open enrollments, sortable and filterable, and who needs attention."""
     filters = queries.CaseloadFilters.from_args(request.args)
     rows = queries.caseload(current_user.id, filters)
-    facets = queries.caseload_facets(current_user.id)
+    facets = queries.caseload_facets(current_user.id, filters, rows)
     attention = thresholds = None
     if not wants_partial():  # the htmx swap replaces only the table
         thresholds = queries.Thresholds.of_organization_id(current_user.organization_id)
