@@ -1,5 +1,6 @@
 """Activity log of an enrollment, and group sessions with bulk attendance."""
 
+import functools
 import re
 from dataclasses import replace
 from datetime import date
@@ -48,8 +49,14 @@ bp.add_app_template_global(services.quick_attendance, "quick_attendance")
 
 # --- helpers -------------------------------------------------------------------------------
 
+@functools.cache
+def _load_options() -> tuple:
+    # Built once: get_enrollment_or_404 reuses its statement for the same options.
+    return (joinedload(Enrollment.participant),)
+
+
 def _load_enrollment(enrollment_id: int) -> Enrollment:
-    return get_enrollment_or_404(enrollment_id, joinedload(Enrollment.participant))
+    return get_enrollment_or_404(enrollment_id, *_load_options())
 
 
 def _load_activity(enrollment: Enrollment, activity_id: int):

@@ -4,6 +4,7 @@ Every route swaps the whole section (``#exit``) when called by htmx and serves
 a full page (or redirects back to the enrollment page) without JavaScript.
 """
 
+import functools
 from datetime import date
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
@@ -29,12 +30,17 @@ SECTION = "outcomes/_section.html"
 PAGE = "outcomes/page.html"
 
 
-def _load(enrollment_id: int) -> Enrollment:
-    return get_enrollment_or_404(
-        enrollment_id,
+@functools.cache
+def _load_options() -> tuple:
+    # Built once: get_enrollment_or_404 reuses its statement for the same options.
+    return (
         joinedload(Enrollment.participant),
         joinedload(Enrollment.cohort).joinedload(Cohort.program),
     )
+
+
+def _load(enrollment_id: int) -> Enrollment:
+    return get_enrollment_or_404(enrollment_id, *_load_options())
 
 
 def _back(enrollment: Enrollment, anchor: str = "exit", **args):

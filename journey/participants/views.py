@@ -9,6 +9,7 @@ template), and a GET that carries digits anyway is not searched. Results show
 the number masked.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 
@@ -414,13 +415,18 @@ ENROLLMENT_FIELDS = ("coach_id", "status", "goal", "labour_status_at_entry",
                      "unemployed_months_at_entry", "income_at_entry")
 
 
-def _load_enrollment(enrollment_id: int) -> Enrollment:
-    return get_enrollment_or_404(
-        enrollment_id,
+@functools.cache
+def _enrollment_options() -> tuple:
+    # Built once: get_enrollment_or_404 reuses its statement for the same options.
+    return (
         joinedload(Enrollment.participant),
         joinedload(Enrollment.coach),
         joinedload(Enrollment.cohort).joinedload(Cohort.program),
     )
+
+
+def _load_enrollment(enrollment_id: int) -> Enrollment:
+    return get_enrollment_or_404(enrollment_id, *_enrollment_options())
 
 
 def _enrollment_form(enrollment: Enrollment, formdata: bool) -> EnrollmentEditForm:

@@ -6,6 +6,7 @@ participant to their own record. Coaches' notes and activity notes are never
 read here.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 
@@ -83,9 +84,14 @@ def _viewed(enrollment: Enrollment, detail: str) -> None:
            participant_id=enrollment.participant_id, detail=detail)
 
 
+@functools.cache
+def _load_options() -> tuple:
+    # Built once: get_enrollment_or_404 reuses its statement for the same options.
+    return (joinedload(Enrollment.cohort).joinedload(Cohort.program),)
+
+
 def _load(enrollment_id: int) -> Enrollment:
-    return get_enrollment_or_404(
-        enrollment_id, joinedload(Enrollment.cohort).joinedload(Cohort.program))
+    return get_enrollment_or_404(enrollment_id, *_load_options())
 
 
 def _load_open(enrollment_id: int) -> Enrollment:
