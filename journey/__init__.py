@@ -74,10 +74,11 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_web(app: Flask) -> None:
-    from journey.web import errors, filters, htmx_helpers, proxy, security
+    from journey.web import errors, filters, htmx_helpers, layout, proxy, security
 
     errors.init_app(app)
     filters.init_app(app)
+    layout.init_app(app)
     htmx_helpers.init_app(app)
     security.init_app(app)
     proxy.init_app(app)
