@@ -1,7 +1,7 @@
 """What the page layout needs on every request, looked up once per app.
 
 The layout links ten stylesheets, two scripts and the menu's pages: a ``url_for`` each
-(a route build) came to about half of the layout's 0.8 ms on every page. Their URLs
+(a route build), about a fifth of the layout's 0.8 ms on every page. Their URLs
 are the same on every request that shares a script root (the path prefix a proxy may
 set), so they are remembered per app and script root.
 """
