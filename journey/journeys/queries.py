@@ -12,6 +12,7 @@ from journey.enums import AssessmentArea, AssessmentPhase, Role, StepStatus
 from journey.extensions import db
 from journey.journeys.models import Assessment, AssessmentScore, JourneyStep, Note, PlanItem
 from journey.participants.models import Enrollment
+from journey.sql import ONE, inline_enum
 
 
 @dataclass(frozen=True)
@@ -170,16 +171,21 @@ def current_step(column):
     """Correlated subquery: a column of the enrollment's current step.
 
     The step in progress, else the next one not started (lowest position).
+    Its constants are written into the statement (``inline_enum``): bound, PostgreSQL
+    planned the caseload's statement afresh on every execution.
     """
-    order = sa.case((JourneyStep.status == StepStatus.in_progress, 0), else_=1)
+    in_progress = inline_enum(StepStatus.in_progress)
+    not_started = inline_enum(StepStatus.not_started)
+    order = sa.case((JourneyStep.status == in_progress, sa.literal_column("0")),
+                    else_=sa.literal_column("1"))
     return (
         sa.select(column)
         .where(
             JourneyStep.enrollment_id == Enrollment.id,
-            JourneyStep.status.in_([StepStatus.in_progress, StepStatus.not_started]),
+            JourneyStep.status.in_([in_progress, not_started]),
         )
         .order_by(order, JourneyStep.position)
-        .limit(1)
+        .limit(ONE)
         .correlate(Enrollment)
         .scalar_subquery()
     )
