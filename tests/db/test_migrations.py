@@ -69,6 +69,31 @@ def test_upgrade_downgrade_upgrade_and_no_drift(migration_url):
         db.engine.dispose()
 
 
+def _coach_index(engine) -> tuple[list[str], list[str]]:
+    """Key and included columns of the enrollment's coach index."""
+    index = next(i for i in sa.inspect(engine).get_indexes("enrollment")
+                 if i["name"] == "ix_enrollment_coach_status")
+    return index["column_names"], index.get("include_columns", [])
+
+
+def test_coach_index_covers_the_caseload_columns_on_postgresql(migration_url):
+    """0b6c7d8e9f0a adds the caseload's columns to the coach index on PostgreSQL (so
+    its lookups need no heap visits) and takes them out again on the way down; the
+    SQLite index keeps its two columns."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": migration_url})
+    covered = ["id", "participant_id", "cohort_id", "enrolled_on"]
+    with app.app_context():
+        postgres = db.engine.dialect.name == "postgresql"
+        upgrade()
+        assert _coach_index(db.engine) == (["coach_id", "status"], covered if postgres else [])
+        downgrade(revision="9a5b6c7d8e9f")
+        assert _coach_index(db.engine) == (["coach_id", "status"], [])
+        upgrade()
+        assert _coach_index(db.engine) == (["coach_id", "status"], covered if postgres else [])
+        db.session.remove()
+        db.engine.dispose()
+
+
 def test_suite_database_backend_matches_the_requested_one(app):
     dialect = db.engine.dialect.name
     if os.environ.get("JOURNEY_REQUIRE_POSTGRES"):
