@@ -7,6 +7,8 @@ from flask import Flask, current_app, has_request_context, session
 from flask.globals import _cv_app  # the app context itself, without LocalProxy lookups
 from flask_babel import LazyString, format_decimal, get_locale, get_translations
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from journey.extensions import babel
 
@@ -177,11 +179,41 @@ def lazy_gettext(string: str, **variables) -> LazyString:
 
 
 def install_jinja_gettext(app: Flask) -> None:
-    """Jinja's ``_``/``gettext``/``ngettext`` through :func:`translations`."""
-    app.jinja_env.install_gettext_callables(
+    """Jinja's ``_``/``gettext``/``ngettext`` through :func:`translations`.
+
+    Jinja's own "newstyle" wrappers behave as :func:`_jinja_gettext` does, but a
+    ``_("…")`` passed through three ``Context.call``s (``_`` looks ``gettext`` up in
+    the context first) and formatted every text with ``%``, variables or none: a
+    tenth of a millisecond per ten strings, and the enrollment page has 140.
+    """
+    env = app.jinja_env
+    env.install_gettext_callables(
         gettext=lambda s: translations().ugettext(s),
         ngettext=lambda s, p, n: translations().ungettext(s, p, n),
         pgettext=lambda c, s: translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+    env.globals.update(_=_jinja_gettext, gettext=_jinja_gettext, ngettext=_jinja_ngettext)
+
+
+@pass_context
+def _jinja_gettext(context, string: str, /, **variables) -> str:
+    """A template's ``_()``/``gettext()`` (and ``{% trans %}``), as Jinja's newstyle
+    gettext: the text is safe markup in an autoescaped template, so the variables
+    are escaped into it, and ``%%`` stands for ``%``. A text with neither variables
+    nor ``%`` is left as it is, which is what formatting it would give."""
+    text = translations().ugettext(string)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704  # nosec B704 # our catalogue, as Jinja's gettext
+    return text % variables if variables or "%" in text else text
+
+
+@pass_context
+def _jinja_ngettext(context, singular: str, plural: str, num: int, /, **variables) -> str:
+    """A template's ``ngettext()``, as Jinja's newstyle one (``num`` is a variable)."""
+    variables.setdefault("num", num)
+    text = translations().ungettext(singular, plural, num)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704  # nosec B704 # our catalogue, as Jinja's gettext
+    return text % variables

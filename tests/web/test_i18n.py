@@ -115,3 +115,32 @@ def test_cached_translations_follow_force_locale_and_refresh(app):
         assert fmt_date(datetime(2026, 1, 15, 23, 30)) == "2026-01-16 00:30"
     # Outside a request: the untranslated text, no error.
     assert str(lazy) == "Activities"
+
+
+def test_template_gettext_escapes_variables_formats_percent_and_translates(app):
+    """``_``, ``gettext``, ``ngettext`` and ``{% trans %}`` in templates behave as
+    Jinja's newstyle gettext: translated, variables escaped in an autoescaped
+    template (and not in a plain one), ``%%`` printed as ``%``."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    with app.test_request_context("/"):
+        page = render_template_string(
+            '{{ _("Activities") }}|{{ gettext("Activities") }}'
+            '|{{ _("at %(time)s", time="<b>") }}|{{ _("Job or studies (95 %% interval)") }}'
+            '|{{ ngettext("%(num)d participant", "%(num)d participants", 3) }}'
+            '|{% trans %}Activities{% endtrans %}|{{ _("Activities") is string }}')
+        assert page == ("Aktiviteter|Aktiviteter|kl. &lt;b&gt;"
+                        "|Arbete eller studier (95 %-intervall)|3 deltagare|Aktiviteter|True")
+        with force_locale("en"):
+            assert render_template_string('{{ _("at %(time)s", time="<b>") }}') == "at &lt;b&gt;"
+        # A template without autoescaping (a plain-text body) gets the variables as they are.
+        plain = app.jinja_env.from_string(
+            '{% autoescape false %}{{ _("at %(time)s", time="<b>") }}'
+            '{{ _("Activities") is string }}{% endautoescape %}')
+        with force_locale("en"):
+            assert plain.render() == "at <b>True"
+        # Python code's gettext is old-style: a lone "%" is just text there.
+        from journey.i18n import gettext
+        assert gettext("Job or studies per programme, with 95 % intervals") == \
+            "Arbete eller studier per program, med 95 %-intervall"
