@@ -137,10 +137,11 @@ class Participant(TimestampMixin, db.Model):
 class Enrollment(TimestampMixin, db.Model):
     __tablename__ = "enrollment"
     __table_args__ = (
-        # The caseload's statements read only these columns of a coach's enrollments:
-        # on PostgreSQL they come from the index alone (migration 0b6c7d8e9f0a).
-        sa.Index("ix_enrollment_coach_status", "coach_id", "status",
-                 postgresql_include=["id", "participant_id", "cohort_id", "enrolled_on"]),
+        # The caseload's statements read only these columns of a coach's enrollments,
+        # so they come from the index alone (migration 0b6c7d8e9f0a); SQLite keeps
+        # the id (its rowid) in every index anyway.
+        sa.Index("ix_enrollment_coach_status", "coach_id", "status", "cohort_id",
+                 "enrolled_on", "participant_id", postgresql_include=["id"]),
         sa.Index("ix_enrollment_cohort_enrolled", "cohort_id", "enrolled_on"),
         sa.Index("ix_enrollment_participant", "participant_id"),
         sa.CheckConstraint(
