@@ -55,6 +55,10 @@ class Config:
     # the search hash (base64).
     JOURNEY_DATA_KEYS: str | None = None
     JOURNEY_HASH_KEY: str | None = None
+    # On PostgreSQL, a transaction that only records views and exports commits
+    # without waiting for the disk; changes always wait (journey/audit/services.py,
+    # docs/deployment.md "Audit of views"). False: every commit waits.
+    AUDIT_VIEWS_ASYNC_COMMIT = True
 
 
 class DevelopmentConfig(Config):
@@ -109,6 +113,8 @@ def load_config(app, config=None) -> None:
         app.config["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
     if os.environ.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(os.environ["DATABASE_URL"])
+    if os.environ.get("AUDIT_VIEWS_ASYNC_COMMIT"):
+        app.config["AUDIT_VIEWS_ASYNC_COMMIT"] = _flag("AUDIT_VIEWS_ASYNC_COMMIT")
     if isinstance(config, dict):
         app.config.update(config)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
@@ -130,6 +136,15 @@ def load_config(app, config=None) -> None:
             "generate a key with: python -c \"import base64, os; "
             "print(base64.b64encode(os.urandom(32)).decode())\")."
         )
+
+
+def _flag(name: str) -> bool:
+    value = os.environ[name].strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false (1/0, yes/no, on/off), not {value!r}.")
 
 
 def normalise_db_url(url: str) -> str:

@@ -1,7 +1,7 @@
 """Write audit events in the same transaction as the change they describe."""
 
 import sqlalchemy as sa
-from flask import has_request_context, request
+from flask import current_app, has_app_context, has_request_context, request
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
@@ -77,7 +77,38 @@ def _add_pending_events(session: Session) -> None:
         # the events as one plain INSERT: through the unit of work, a page view's
         # commit took 0.6 ms, now 0.3 ms.
         session.flush()
+        connection = session.connection()
+        if (connection.dialect.name == "postgresql" and not connection.info.get(_WROTE)
+                and has_app_context() and current_app.config["AUDIT_VIEWS_ASYNC_COMMIT"]):
+            # Only views and exports to record: PostgreSQL need not wait for the
+            # disk before answering (docs/deployment.md, "Audit of views").
+            connection.exec_driver_sql(ASYNC_COMMIT_STATEMENT)
         session.execute(_INSERT_EVENTS, pending)
+
+
+# --- Which transactions wrote anything ----------------------------------------------
+# A transaction whose only write is its view events may commit asynchronously on
+# PostgreSQL: should the database server crash, it loses at most the last moment's
+# view events (PostgreSQL keeps it consistent). Every change, and the events written
+# with it, still waits for the disk. What counts as a change is decided per statement
+# on the connection, so nothing escapes it: anything but a SELECT (ORM flushes,
+# Core updates, text SQL) marks the transaction as writing until it ends.
+
+_WROTE = "journey_transaction_wrote"
+ASYNC_COMMIT_STATEMENT = "SET LOCAL synchronous_commit TO OFF"
+
+
+@sa.event.listens_for(sa.engine.Engine, "before_cursor_execute")
+def _note_writes(conn, _cursor, statement, _parameters, _context, _executemany) -> None:
+    if statement.lstrip()[:6].upper() != "SELECT":
+        conn.info[_WROTE] = True
+
+
+@sa.event.listens_for(sa.engine.Engine, "begin")
+@sa.event.listens_for(sa.engine.Engine, "commit")
+@sa.event.listens_for(sa.engine.Engine, "rollback")
+def _transaction_bounds(conn) -> None:
+    conn.info.pop(_WROTE, None)
 
 
 @sa.event.listens_for(Session, "after_soft_rollback")
