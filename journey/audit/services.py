@@ -81,7 +81,10 @@ def _add_pending_events(session: Session) -> None:
         if (connection.dialect.name == "postgresql" and not connection.info.get(_WROTE)
                 and has_app_context() and current_app.config["AUDIT_VIEWS_ASYNC_COMMIT"]):
             # Only views and exports to record: PostgreSQL need not wait for the
-            # disk before answering (docs/deployment.md, "Audit of views").
+            # disk before answering (docs/deployment.md, "Audit of views"). This is
+            # the app's only before_commit hook and it has just flushed, so nothing
+            # is written after the check; a hook added later that changes objects
+            # must run before this one (listen with insert=True).
             connection.exec_driver_sql(ASYNC_COMMIT_STATEMENT)
         session.execute(_INSERT_EVENTS, pending)
 
