@@ -1,9 +1,10 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from journey.enums import Locale, Role, choices
 from journey.i18n import lazy_gettext as _l
+from journey.web.fast_fields import PasswordField
 
 
 class LoginForm(FlaskForm):

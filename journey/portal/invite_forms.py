@@ -1,8 +1,9 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField
+from wtforms import EmailField, HiddenField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from journey.i18n import lazy_gettext as _l
+from journey.web.fast_fields import PasswordField
 
 
 class InviteForm(FlaskForm):

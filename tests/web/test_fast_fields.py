@@ -12,6 +12,7 @@ from wtforms import widgets
 from wtforms.fields.core import Label as WTFormsLabel
 
 from journey.activities.forms import ActivityForm, GroupSessionForm, with_ids
+from journey.auth.forms import LoginForm, PasswordChangeForm
 from journey.journeys.forms import (
     AssessmentForm,
     NoteForm,
@@ -19,12 +20,13 @@ from journey.journeys.forms import (
     StepEditForm,
     StepStatusForm,
 )
+from journey.portal.invite_forms import SetPasswordForm
 from journey.web import fast_fields as fields
 
 NASTY = "a <b> & \"c\" 'd'"
 
 FORMS = [ActivityForm, GroupSessionForm, AssessmentForm, NoteForm, PlanItemForm,
-         StepEditForm, StepStatusForm]
+         StepEditForm, StepStatusForm, LoginForm, PasswordChangeForm, SetPasswordForm]
 
 
 def _wtforms_widget(widget):
