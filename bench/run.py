@@ -217,9 +217,13 @@ class PostgresDatabase:
             # a CHECKPOINT: the restore and the VACUUM leave about a gigabyte of dirty
             # pages, which the checkpointer would otherwise write out while the routes
             # are measured (a live database is not in the middle of a restore).
-            for sql in ("VACUUM ANALYZE", "CHECKPOINT"):
-                subprocess.run([f"{self.bindir}/psql", *pg, "-q", "-d", "journey_bench",
-                                "-c", sql], check=True)
+            subprocess.run([f"{self.bindir}/psql", *pg, "-q", "-d", "journey_bench", "-c",
+                            "VACUUM ANALYZE"], check=True)
+            checkpoint = subprocess.run([f"{self.bindir}/psql", *pg, "-q", "-d",
+                                         "journey_bench", "-c", "CHECKPOINT"], check=False)
+            if checkpoint.returncode:
+                log("CHECKPOINT refused (it needs a superuser or pg_checkpoint); measuring "
+                    "while the restore may still be written out.")
             log(f"Restored in {time.perf_counter() - started:.1f} s")
 
     def stop(self) -> None:
