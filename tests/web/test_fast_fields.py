@@ -104,3 +104,11 @@ def test_a_select_with_a_selected_value_and_option_attributes(app):
 ])
 def test_html_params_is_wtforms_html_params(kwargs):
     assert fields.html_params(**kwargs) == widgets.html_params(**kwargs)
+
+
+def test_a_posted_password_is_never_written_back(app):
+    with app.test_request_context():
+        form = PasswordChangeForm(formdata=MultiDict({"current": "hemligt-lösen-1"}))
+        html = form.current()
+        assert 'value=""' in html and "hemligt" not in html
+        assert isinstance(form.current.widget, fields.PasswordInput)
