@@ -604,10 +604,7 @@ def _attention_statement():
             *follow_ups,
         )
         .outerjoin(FollowUp, pending)
-        .where(
-            Enrollment.coach_id == coach_id,
-            Enrollment.status.in_([inline_enum(s) for s in EnrollmentStatus if s != exited]),
-        )
+        .where(_open_enrollments(coach_id))
         .group_by(Enrollment.status, Enrollment.id)
         .offset(0)
         .subquery("open_facts")
