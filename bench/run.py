@@ -6,7 +6,9 @@
 2. Starts ``gunicorn -w 2`` on a working copy of it (JOURNEY_ENV=production).
 3. Logs in as the bench coach and the bench manager (session cookies + CSRF).
 4. Measures every route with ``wrk`` after a warm-up: req/s, p50, p99 and the
-   share of the trivial route's req/s measured in the same run.
+   share of the trivial route's req/s measured in the same run. With
+   ``--rounds N`` every route is measured N times, in turns, and each is reported
+   by its median round (the range of all rounds printed with it).
 5. Samples the RSS of each gunicorn worker throughout.
 6. Times ``flask journey import`` of a 10 000-row CSV and, when the command
    exists, ``flask journey retention``.
@@ -407,6 +409,31 @@ class Measurement:
     errors: int = 0
     share: float | None = None
     notes: list[str] = field(default_factory=list)
+    # With --rounds > 1: every round's req/s, p50 and p99, in the order measured.
+    rounds: list[dict] = field(default_factory=list)
+
+
+def median_round(runs: list[Measurement]) -> Measurement:
+    """One route measured in several rounds, reported as its median round.
+
+    The round with the median req/s (the lower of the two middle ones for an even
+    count) gives req/s, p50 and p99, so the three figures come from one real run
+    rather than medians taken apart; requests and error responses are summed over
+    all rounds, and every round is kept in ``rounds``.
+    """
+    if not runs:
+        raise ValueError("no rounds measured")
+    ordered = sorted(runs, key=lambda m: m.requests_per_s)
+    middle = ordered[(len(ordered) - 1) // 2]
+    notes = [note for m in runs for note in m.notes]
+    return Measurement(
+        name=middle.name, path=middle.path, connections=middle.connections,
+        requests_per_s=middle.requests_per_s, p50_ms=middle.p50_ms, p99_ms=middle.p99_ms,
+        requests=sum(m.requests for m in runs), errors=sum(m.errors for m in runs),
+        notes=notes,
+        rounds=[{"requests_per_s": m.requests_per_s, "p50_ms": m.p50_ms, "p99_ms": m.p99_ms}
+                for m in runs] if len(runs) > 1 else [],
+    )
 
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
@@ -510,6 +537,16 @@ def time_retention(database_url: str) -> tuple[float | None, str]:
 # --------------------------------------------------------------------------- main
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
@@ -517,6 +554,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--duration", type=int, default=15, help="seconds per route")
     parser.add_argument("--warmup", type=int, default=3, help="warm-up seconds per route")
+    parser.add_argument("--rounds", type=_positive, default=1,
+                        help="measure every route this many times (in turns) and report "
+                             "each route's median round; 3 for a verdict on a noisy machine")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
@@ -566,16 +606,22 @@ def main() -> int:
             ("report JSON", f"/cohorts/{big}/report.json", MANAGER, heavy, False),
             ("report PDF", f"/cohorts/{big}/report.pdf", MANAGER, heavy, False),
         ]
-        results: list[Measurement] = []
-        for name, path, email, conns, steps in plan:
-            cookie, token = sessions[email].fresh()
-            script = step_script(workdir, pairs, token) if steps else None
-            m = wrk(server.base, Measurement(name, path, conns), cookie=cookie,
-                    duration=args.duration, threads=args.threads, script=script,
-                    warmup=args.warmup)
-            results.append(m)
-            log(f"  {name:<24} {m.requests_per_s:>9.1f} req/s  p50 {m.p50_ms:>8.1f} ms  "
-                f"p99 {m.p99_ms:>8.1f} ms  non-2xx/3xx {m.errors}")
+        # Rounds go over every route in turn, so a slow moment of the machine lands
+        # in one round of several routes rather than in every round of one.
+        runs: dict[str, list[Measurement]] = {name: [] for name, *_ in plan}
+        for round_no in range(1, args.rounds + 1):
+            if args.rounds > 1:
+                log(f"Round {round_no} of {args.rounds}")
+            for name, path, email, conns, steps in plan:
+                cookie, token = sessions[email].fresh()
+                script = step_script(workdir, pairs, token) if steps else None
+                m = wrk(server.base, Measurement(name, path, conns), cookie=cookie,
+                        duration=args.duration, threads=args.threads, script=script,
+                        warmup=args.warmup)
+                runs[name].append(m)
+                log(f"  {name:<24} {m.requests_per_s:>9.1f} req/s  p50 {m.p50_ms:>8.1f} ms  "
+                    f"p99 {m.p99_ms:>8.1f} ms  non-2xx/3xx {m.errors}")
+        results = [median_round(runs[name]) for name, *_ in plan]
         trivial = results[0].requests_per_s
         for m in results:
             m.share = m.requests_per_s / trivial if trivial else None
@@ -626,12 +672,20 @@ def _report(args, database, ids, results, rss_mb, import_seconds, import_note,
     print()
     print(f"Journey benchmark — {args.db}, {ids['counts']['participant']:,} participants, "
           f"{ids['counts']['activity']:,} activities, gunicorn -w {args.workers}, "
-          f"wrk -t{args.threads} {args.duration}s")
+          f"wrk -t{args.threads} {args.duration}s"
+          + (f", median of {args.rounds} rounds" if args.rounds > 1 else ""))
     print(f"{'route':<24} {'conns':>5} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9} "
           f"{'% trivial':>9} {'errors':>6}")
     for m in results:
         print(f"{m.name:<24} {m.connections:>5} {m.requests_per_s:>9.1f} {m.p50_ms:>9.1f} "
               f"{m.p99_ms:>9.1f} {m.share:>9.0%} {m.errors:>6}")
+    if args.rounds > 1:
+        print(f"Each row is the route's median round of {args.rounds}; over all rounds:")
+        for m in results:
+            rates = [r["requests_per_s"] for r in m.rounds]
+            p99s = [r["p99_ms"] for r in m.rounds]
+            print(f"  {m.name:<24} req/s {min(rates):.1f}–{max(rates):.1f}, "
+                  f"p99 {min(p99s):.1f}–{max(p99s):.1f} ms")
     print("RSS per worker (max while measuring): "
           + ", ".join(f"{v:.0f} MB" for v in rss_mb.values()))
     if import_seconds is not None:
@@ -648,7 +702,8 @@ def _report(args, database, ids, results, rss_mb, import_seconds, import_note,
     passed = all(c["ok"] for c in checks)
     report = {
         "db": args.db, "participants": args.participants, "seed": args.seed,
-        "workers": args.workers, "duration_s": args.duration, "counts": ids["counts"],
+        "workers": args.workers, "duration_s": args.duration, "rounds": args.rounds,
+        "counts": ids["counts"],
         "big_cohort_size": ids["big_cohort_size"], "seed_seconds": database.seed_seconds,
         "results": [asdict(m) for m in results], "rss_mb": list(rss_mb.values()),
         "import_seconds": import_seconds, "retention_seconds": retention_seconds,
