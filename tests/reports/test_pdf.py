@@ -267,3 +267,51 @@ def test_secondary_suppressed_cells_are_never_labelled_below_five(app, db, clien
     assert "55+ år <5 0 0" in flat
     assert "18-29 år <5" not in flat
     assert "&lt;5" in page and "dolt" in page
+
+
+# --- one font configuration per thread --------------------------------------------------
+
+def test_pdfs_reuse_the_threads_font_configuration(app, monkeypatch):
+    """WeasyPrint given no font configuration makes one per document, and a worker never
+    gets that memory back (bench/pdf_memory.py); every PDF of a thread shares one."""
+    import threading
+
+    import weasyprint
+
+    from journey.reports import pdf
+
+    passed = []
+    write_pdf = weasyprint.HTML.write_pdf
+
+    def recording_write_pdf(self, *args, **kwargs):
+        passed.append(kwargs.get("font_config"))
+        return write_pdf(self, *args, **kwargs)
+
+    monkeypatch.setattr(weasyprint.HTML, "write_pdf", recording_write_pdf)
+    with app.test_request_context():
+        first = pdf.render_pdf("<p>Första rapporten</p>", BASE)
+        second = pdf.render_pdf("<p>Andra rapporten</p>", BASE)
+    assert "Första rapporten" in pdf_text(first)
+    assert "Andra rapporten" in pdf_text(second)
+    assert len(passed) == 2 and passed[0] is not None
+    assert passed[1] is passed[0]
+
+    # Another thread gets its own (Pango's font maps are per thread).
+    elsewhere = []
+    thread = threading.Thread(target=lambda: elsewhere.append(pdf.font_configuration()))
+    thread.start()
+    thread.join()
+    assert elsewhere[0] is not None and elsewhere[0] is not passed[0]
+
+
+def test_no_template_or_stylesheet_declares_a_font_face():
+    """A shared font configuration would collect an @font-face's font files with every
+    PDF; the PDFs use the system's fonts."""
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    files = [*root.joinpath("templates").rglob("*.html"), *root.joinpath("static").rglob("*.css")]
+    assert len(files) > 20
+    declaring = [str(f.relative_to(root)) for f in files
+                 if "@font-face" in f.read_text(encoding="utf-8").lower()]
+    assert declaring == []

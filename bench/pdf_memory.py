@@ -1,0 +1,93 @@
+"""A worker's memory over many report PDFs: ``.venv/bin/python bench/pdf_memory.py``.
+
+Renders the big cohort's report PDF again and again in one process (Flask test
+client, signed in as the bench manager, on the cached data set of bench/run.py)
+and prints the resident memory every ``--every`` PDFs. A worker's memory should
+level off; a steady climb is memory the process never gets back.
+
+``--new-fonts-each-time`` gives every PDF a font configuration of its own, as
+WeasyPrint does when it is given none (the app's behaviour before the shared
+one of journey.reports.pdf.font_configuration), for comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import shutil
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import pages  # noqa: E402  (bench/pages.py: signing in through the test client)
+import run as bench  # noqa: E402  (bench/run.py: data set, cache and settings)
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def measure(database_url: str, count: int, every: int, new_fonts: bool) -> None:
+    os.environ.update(bench.app_env(database_url, env_name="production"))
+    import sqlalchemy as sa
+
+    from journey import create_app
+    from journey.extensions import db
+    from journey.reports import pdf
+
+    if new_fonts:
+        from weasyprint.text.fonts import FontConfiguration
+
+        pdf.font_configuration = FontConfiguration
+
+    app = create_app()
+    app.config["SESSION_COOKIE_SECURE"] = False  # the test client speaks plain HTTP
+    with app.app_context():
+        cohort_id = db.session.execute(sa.text(
+            "SELECT cohort_id FROM enrollment GROUP BY cohort_id "
+            "ORDER BY COUNT(*) DESC, cohort_id LIMIT 1")).scalar_one()
+    client = pages._client(app, bench.MANAGER)
+    path = f"/cohorts/{cohort_id}/report.pdf"
+    print(f"{path}, {count} PDFs, "
+          f"{'a new font configuration each' if new_fonts else 'the shared font configuration'}")
+    for number in range(1, count + 1):
+        with client.get(path) as response:
+            if response.status_code != 200 or not response.data.startswith(b"%PDF-"):
+                sys.exit(f"{path} answered {response.status_code}")
+        if number == 1 or number % every == 0:
+            gc.collect()
+            print(f"{number:6d} PDFs  RSS {rss_mb():7.1f} MB", flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--participants", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--count", type=bench._positive, default=100, help="PDFs to render")
+    parser.add_argument("--every", type=bench._positive, default=10,
+                        help="print the memory every this many PDFs")
+    parser.add_argument("--new-fonts-each-time", action="store_true",
+                        help="a font configuration per PDF (the earlier behaviour)")
+    args = parser.parse_args()
+    workdir = tempfile.mkdtemp(prefix="journey-pdfmem-")
+    os.chmod(workdir, 0o755)  # noqa: S103  (the postgres user writes its data dir here)
+    db_cls = bench.SqliteDatabase if args.db == "sqlite" else bench.PostgresDatabase
+    database = db_cls(args.participants, args.seed, workdir)
+    try:
+        database.prepare(rebuild=False)
+        measure(database.url, args.count, args.every, args.new_fonts_each_time)
+    finally:
+        database.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
