@@ -15,9 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -112,21 +110,11 @@ def measure(database_url: str, repeat: int) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
-    parser.add_argument("--participants", type=int, default=100_000)
-    parser.add_argument("--seed", type=int, default=2026)
+    bench.add_data_set_arguments(parser)
     parser.add_argument("--repeat", type=int, default=3, help="timed requests per page")
     args = parser.parse_args()
-    workdir = tempfile.mkdtemp(prefix="journey-pages-")
-    os.chmod(workdir, 0o755)  # noqa: S103  (the postgres user writes its data dir here)
-    db_cls = bench.SqliteDatabase if args.db == "sqlite" else bench.PostgresDatabase
-    database = db_cls(args.participants, args.seed, workdir)
-    try:
-        database.prepare(rebuild=False)
+    with bench.prepared_data_set(args, "journey-pages-") as database:
         measure(database.url, args.repeat)
-    finally:
-        database.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
 

@@ -15,9 +15,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
-import shutil
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -67,25 +65,15 @@ def measure(database_url: str, count: int, every: int, new_fonts: bool) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
-    parser.add_argument("--participants", type=int, default=100_000)
-    parser.add_argument("--seed", type=int, default=2026)
+    bench.add_data_set_arguments(parser)
     parser.add_argument("--count", type=bench._positive, default=100, help="PDFs to render")
     parser.add_argument("--every", type=bench._positive, default=10,
                         help="print the memory every this many PDFs")
     parser.add_argument("--new-fonts-each-time", action="store_true",
                         help="a font configuration per PDF (the earlier behaviour)")
     args = parser.parse_args()
-    workdir = tempfile.mkdtemp(prefix="journey-pdfmem-")
-    os.chmod(workdir, 0o755)  # noqa: S103  (the postgres user writes its data dir here)
-    db_cls = bench.SqliteDatabase if args.db == "sqlite" else bench.PostgresDatabase
-    database = db_cls(args.participants, args.seed, workdir)
-    try:
-        database.prepare(rebuild=False)
+    with bench.prepared_data_set(args, "journey-pdfmem-") as database:
         measure(database.url, args.count, args.every, args.new_fonts_each_time)
-    finally:
-        database.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
 

@@ -25,6 +25,7 @@ empty database you provide.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import glob
 import hashlib
 import http.client
@@ -535,6 +536,29 @@ def time_retention(database_url: str) -> tuple[float | None, str]:
 
 
 # --------------------------------------------------------------------------- main
+
+
+def add_data_set_arguments(parser: argparse.ArgumentParser) -> None:
+    """--db, --participants and --seed: which cached data set a bench script works on."""
+    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--participants", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=2026)
+
+
+@contextlib.contextmanager
+def prepared_data_set(args: argparse.Namespace, prefix: str):
+    """The cached data set of ``args`` on a working copy (SQLite) or a throwaway server
+    (PostgreSQL), built first if it is not cached; removed again afterwards."""
+    workdir = tempfile.mkdtemp(prefix=prefix)
+    os.chmod(workdir, 0o755)  # noqa: S103  (the postgres user writes its data dir here)
+    db_cls = SqliteDatabase if args.db == "sqlite" else PostgresDatabase
+    database = db_cls(args.participants, args.seed, workdir)
+    try:
+        database.prepare(rebuild=False)
+        yield database
+    finally:
+        database.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _positive(text: str) -> int:
