@@ -66,8 +66,8 @@ def measure(database_url: str, count: int, every: int, new_fonts: bool) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     bench.add_data_set_arguments(parser)
-    parser.add_argument("--count", type=bench._positive, default=100, help="PDFs to render")
-    parser.add_argument("--every", type=bench._positive, default=10,
+    parser.add_argument("--count", type=bench.positive_int, default=100, help="PDFs to render")
+    parser.add_argument("--every", type=bench.positive_int, default=10,
                         help="print the memory every this many PDFs")
     parser.add_argument("--new-fonts-each-time", action="store_true",
                         help="a font configuration per PDF (the earlier behaviour)")

@@ -561,7 +561,7 @@ def prepared_data_set(args: argparse.Namespace, prefix: str):
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _positive(text: str) -> int:
+def positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
@@ -573,12 +573,10 @@ def _positive(text: str) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
-    parser.add_argument("--participants", type=int, default=100_000)
-    parser.add_argument("--seed", type=int, default=2026)
+    add_data_set_arguments(parser)
     parser.add_argument("--duration", type=int, default=15, help="seconds per route")
     parser.add_argument("--warmup", type=int, default=3, help="warm-up seconds per route")
-    parser.add_argument("--rounds", type=_positive, default=1,
+    parser.add_argument("--rounds", type=positive_int, default=1,
                         help="measure every route this many times (in turns) and report "
                              "each route's median round; 3 for a verdict on a noisy machine")
     parser.add_argument("--connections", type=int, default=8)

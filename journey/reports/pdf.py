@@ -102,8 +102,9 @@ def font_configuration():
     0.15 MB with this one reused (bench/pdf_memory.py). What is left grows inside
     WeasyPrint and Pango; gunicorn's ``--max-requests`` bounds it
     (docs/deployment.md). One per thread, as Pango's font maps are not meant to
-    be shared between threads. The app's PDFs declare no ``@font-face`` (a test keeps it so), which
-    would add font files to the configuration with every document.
+    be shared between threads. The app's PDFs declare no ``@font-face`` (a test
+    keeps it so), which would add font files to the configuration with every
+    document.
     """
     config = getattr(_fonts, "config", None)
     if config is None:

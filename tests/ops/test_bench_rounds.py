@@ -64,5 +64,5 @@ def test_rounds_must_be_a_positive_whole_number(bench, text):
     import argparse
 
     with pytest.raises(argparse.ArgumentTypeError):
-        bench._positive(text)
-    assert bench._positive("3") == 3
+        bench.positive_int(text)
+    assert bench.positive_int("3") == 3
