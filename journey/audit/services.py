@@ -1,5 +1,7 @@
 """Write audit events in the same transaction as the change they describe."""
 
+from collections.abc import Iterable
+
 import sqlalchemy as sa
 from flask import current_app, has_app_context, has_request_context, request
 from flask_login import current_user
@@ -35,9 +37,51 @@ def record(
     :param detail: short free text; never personal identity numbers.
     :param user: acting user; defaults to the logged-in user.
     """
+    user = _acting(user)
+    values = _values(action, user, object_type=object_type, object_id=object_id,
+                     participant_id=participant_id, detail=detail,
+                     organization_id=organization_id)
+    if action in DEFERRED:
+        # A read leaves its trace when the request commits, not at the next query:
+        # on SQLite an early INSERT would hold the database's write lock while the
+        # page renders (a report PDF takes a second), so two workers queue behind
+        # each other. The event is still written in the request's transaction, and a
+        # failure to write it still fails the request (the commit raises).
+        db.session.info.setdefault(_PENDING, []).append(values)
+    else:
+        db.session.add(AuditEvent(**values))
+
+
+def record_many(action: AuditAction, events: Iterable[dict], *, user=None) -> None:
+    """Write one audit event per item of ``events`` with a single INSERT.
+
+    For batch changes (the retention job anonymises hundreds of records at a time).
+    Each item takes the keyword arguments of ``record`` other than ``action`` and
+    ``user``. The INSERT runs now, in the caller's transaction, after a flush.
+
+    :param action: what happened, the same for every event; not a view or export.
+    :param events: e.g. ``{"object_type": "participant", "object_id": 7, ...}``.
+    :param user: acting user; defaults to the logged-in user.
+    """
+    if action in DEFERRED:
+        raise ValueError(f"{action} events are recorded at commit: use record()")
+    user = _acting(user)
+    rows = [_values(action, user, **event) for event in events]
+    if rows:
+        db.session.flush()
+        db.session.execute(_INSERT_EVENTS, rows)
+
+
+def _acting(user):
     if user is None and has_request_context() and current_user.is_authenticated:
-        user = current_user
-    values = {
+        return current_user
+    return user
+
+
+def _values(action: AuditAction, user, *, object_type: str = "", object_id: int | None = None,
+            participant_id: int | None = None, detail: str = "",
+            organization_id: int | None = None) -> dict:
+    return {
         "at": utcnow(),
         "organization_id": (
             organization_id
@@ -52,15 +96,6 @@ def record(
         "ip": _client_ip(),
         "detail": detail[:2000],
     }
-    if action in DEFERRED:
-        # A read leaves its trace when the request commits, not at the next query:
-        # on SQLite an early INSERT would hold the database's write lock while the
-        # page renders (a report PDF takes a second), so two workers queue behind
-        # each other. The event is still written in the request's transaction, and a
-        # failure to write it still fails the request (the commit raises).
-        db.session.info.setdefault(_PENDING, []).append(values)
-    else:
-        db.session.add(AuditEvent(**values))
 
 
 # Actions that change nothing else: their events are added to the session at commit.

@@ -10,7 +10,10 @@ from journey.extensions import db
 from journey.gdpr import queries, services
 from journey.participants.models import Participant
 
+# A batch is one transaction: on SQLite it holds the write lock while it runs
+# (about 30 ms for 100 records), so web requests that write wait no longer than that.
 BATCH_SIZE = 100
+MAX_BATCH_SIZE = 5000
 
 
 @click.command("retention")
@@ -21,7 +24,8 @@ BATCH_SIZE = 100
 @click.option("--months", type=click.IntRange(min=1), default=None,
               help="With --org: set the organisation's rule to N months after exit.")
 @click.option("--clear", is_flag=True, help="With --org: remove the organisation's rule.")
-@click.option("--batch-size", type=click.IntRange(min=1), default=BATCH_SIZE, show_default=True)
+@click.option("--batch-size", type=click.IntRange(min=1, max=MAX_BATCH_SIZE), default=BATCH_SIZE,
+              show_default=True, help="Participants anonymised and committed together.")
 def retention_command(dry_run, apply_, org_id, months, clear, batch_size):
     """Anonymise participants N months after their last exit, per organisation."""
     if months is not None or clear:
@@ -78,8 +82,7 @@ def _apply(ids: list[int], months: int, batch_size: int) -> None:
         participants = db.session.scalars(
             sa.select(Participant).where(Participant.id.in_(batch)).order_by(Participant.id)
         ).all()
-        now = datetime.now(UTC)
-        for participant in participants:
-            services.anonymize_participant(participant, by=None, reason=reason, now=now)
+        services.anonymize_participants(participants, by=None, reason=reason,
+                                        now=datetime.now(UTC))
         db.session.commit()
         click.echo(f"  batch: {len(participants)} anonymised")

@@ -4,6 +4,7 @@ import dataclasses
 import json
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from journey.activities.models import Activity
@@ -14,6 +15,7 @@ from journey.gdpr import queries, services
 from journey.journeys.models import JourneyStep, Note, PlanItem
 from journey.outcomes.models import ExitOutcome
 from journey.participants.models import Enrollment, Participant
+from journey.portal.models import PortalInvite
 from journey.reports import program_queries
 from journey.reports.esf import esf_counts
 from journey.reports.queries import cohort_report, report_to_json
@@ -208,3 +210,112 @@ def test_birth_date_coarsened_to_quarter_unless_an_age_band_would_move():
     # Every enrollment counts.
     assert coarse(date(1990, 5, 17), [date(2020, 4, 10), date(2024, 5, 5)]) == date(1990, 5, 6)
     assert services.age_at(date(2006, 2, 11), date(2024, 2, 10)) == 17
+
+
+def _with_portal(enrollment, db, n):
+    """Give the enrollment's participant a portal account and an open invite."""
+    participant = enrollment.participant
+    account = factories.user(Role.participant, participant.organization,
+                             email=f"portal{n}@example.se")
+    participant.portal_user = account
+    db.session.add(PortalInvite(participant=participant, user=account, token_hash=f"{n:064d}",
+                                expires_at=datetime.now(UTC) + timedelta(days=7)))
+    db.session.flush()
+    return account
+
+
+def test_a_batch_takes_the_same_statements_whatever_its_size(world, db, count_queries):
+    coh, enrollments = varied_cohort(world["orgs"][0], world["coach_a"])
+    small, large = enrollments[:2], enrollments[2:]
+    for n, batch in enumerate((small, large)):
+        _with_portal(batch[0], db, n)
+    db.session.commit()
+    counts = []
+    for batch in (small, large):
+        participants = [e.participant for e in batch]
+        with count_queries() as q:
+            services.anonymize_participants(participants, by=None, reason="test",
+                                            now=datetime.now(UTC))
+            db.session.commit()
+        counts.append(q.count)
+    assert len(large) >= 4 * len(small)
+    assert counts[0] == counts[1], counts
+    db.session.expire_all()
+    names = set(db.session.scalars(sa.select(Participant.last_name)
+                                   .where(Participant.id.in_(e.participant_id
+                                                              for e in enrollments))))
+    assert names == {services.ANONYMISED_LAST}
+    assert db.session.scalar(sa.select(sa.func.count(PortalInvite.id))) == 0
+    assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(
+        AuditEvent.action == AuditAction.anonymize)) == len(enrollments)
+
+
+def test_a_batch_changes_each_record_as_one_by_one_would(world, db):
+    coh, enrollments = varied_cohort(world["orgs"][0], world["coach_a"])
+    account = _with_portal(enrollments[1], db, 1)
+    db.session.commit()
+    versions = {e.id: (e.version, e.participant.version) for e in enrollments}
+    one, batch = enrollments[:1], enrollments[1:]
+    now = datetime.now(UTC)
+    services.anonymize_participant(one[0].participant, by=None, reason="r", now=now)
+    services.anonymize_participants([e.participant for e in batch], by=None, reason="r",
+                                    now=now)
+    db.session.commit()
+    db.session.expire_all()
+
+    def state(enrollment):
+        p = db.session.get(Participant, enrollment.participant_id)
+        e = db.session.get(Enrollment, enrollment.id)
+        return {
+            "person": (p.first_name, p.last_name, p.national_id, p.id_kind, p.phone, p.email,
+                       p.anonymized_at is not None),
+            "birth": p.birth_date,
+            "goal": e.goal,
+            "versions": (e.version, p.version),
+            "notes": db.session.scalar(sa.select(sa.func.count(Note.id))
+                                       .where(Note.enrollment_id == e.id)),
+            "texts": sorted(set(db.session.scalars(sa.select(Activity.note)
+                                                   .where(Activity.enrollment_id == e.id)))
+                            | set(db.session.scalars(sa.select(JourneyStep.note)
+                                                     .where(JourneyStep.enrollment_id == e.id)))),
+            "plan": set(db.session.scalars(sa.select(PlanItem.title)
+                                           .where(PlanItem.enrollment_id == e.id))),
+        }
+
+    expected_person = ("Avidentifierad", "deltagare", None, IdKind.none, "", "", True)
+    for enrollment, person in zip(enrollments, PEOPLE, strict=True):
+        s = state(enrollment)
+        assert s["person"] == expected_person
+        # The birth date rule of one record applies within a batch too.
+        assert s["birth"] == services.coarsened_birth_date(person[2], [person[3]])
+        # Both versions move on: an edit form opened before is refused, not saved.
+        assert s["goal"] == "" and s["versions"] == tuple(v + 1 for v in versions[enrollment.id])
+        assert s["notes"] == 0 and s["texts"] == [""] and s["plan"] == {"(borttaget)"}
+    for row in db.session.scalars(sa.select(ExitOutcome).where(
+            ExitOutcome.enrollment_id.in_(e.id for e in enrollments))):
+        assert row.note == "" and row.employer == ""
+    account = db.session.get(User, account.id)
+    assert not account.is_active and account.password_hash is None
+    assert account.email == f"anon-{account.id}@invalid"
+
+
+def test_a_batch_with_an_anonymised_record_changes_nothing(world, db):
+    coh, enrollments = varied_cohort(world["orgs"][0], world["coach_a"])
+    done, fresh = enrollments[0].participant, enrollments[1].participant
+    services.anonymize_participant(done, by=None, reason="r", now=datetime.now(UTC))
+    db.session.commit()
+    with pytest.raises(services.AnonymisationError):
+        services.anonymize_participants([fresh, done], by=None, reason="r",
+                                        now=datetime.now(UTC))
+    db.session.rollback()
+    assert db.session.get(Participant, fresh.id).anonymized_at is None
+    assert db.session.get(Participant, fresh.id).last_name == PEOPLE[1][1]
+
+
+def test_batch_size_is_bounded(app, world, db):
+    world["orgs"][0].retention_months_after_exit = 1
+    db.session.commit()
+    result = _run(app, "--apply", "--batch-size", "5001")
+    assert result.exit_code != 0
+    assert "--batch-size" in result.output and "5000" in result.output
+    assert _run(app, "--apply", "--batch-size", "0").exit_code != 0
