@@ -59,6 +59,12 @@ class Config:
     # without waiting for the disk; changes always wait (journey/audit/services.py,
     # docs/deployment.md "Audit of views"). False: every commit waits.
     AUDIT_VIEWS_ASYNC_COMMIT = True
+    # PDFs are rendered in a child process forked for each one, so that what
+    # WeasyPrint allocates is given back (journey/reports/pdf.py); False renders in
+    # the worker itself. A render that takes longer than the timeout (seconds) is
+    # stopped and the request fails.
+    PDF_RENDER_IN_CHILD = True
+    PDF_RENDER_TIMEOUT = 45  # below gunicorn's --timeout (60 s in docs/deployment.md)
 
 
 class DevelopmentConfig(Config):
@@ -113,8 +119,11 @@ def load_config(app, config=None) -> None:
         app.config["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
     if os.environ.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(os.environ["DATABASE_URL"])
-    if os.environ.get("AUDIT_VIEWS_ASYNC_COMMIT"):
-        app.config["AUDIT_VIEWS_ASYNC_COMMIT"] = _flag("AUDIT_VIEWS_ASYNC_COMMIT")
+    for name in ("AUDIT_VIEWS_ASYNC_COMMIT", "PDF_RENDER_IN_CHILD"):
+        if os.environ.get(name):
+            app.config[name] = _flag(name)
+    if os.environ.get("PDF_RENDER_TIMEOUT"):
+        app.config["PDF_RENDER_TIMEOUT"] = _seconds("PDF_RENDER_TIMEOUT")
     if isinstance(config, dict):
         app.config.update(config)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
@@ -145,6 +154,17 @@ def _flag(name: str) -> bool:
     if value in ("0", "false", "no", "off"):
         return False
     raise ConfigError(f"{name} must be true or false (1/0, yes/no, on/off), not {value!r}.")
+
+
+def _seconds(name: str) -> float:
+    value = os.environ[name].strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise ConfigError(f"{name} must be a number of seconds above 0, not {value!r}.")
+    return seconds
 
 
 def normalise_db_url(url: str) -> str:

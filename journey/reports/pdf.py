@@ -5,10 +5,14 @@ fetcher that refuses everything except ``/static/...`` keeps a crafted value
 from making the server read local files (``file://``) or call other hosts.
 """
 
+import gc
 import mimetypes
 import os
 import posixpath
+import select
+import signal
 import threading
+import time
 from datetime import date
 from urllib.parse import unquote, urlsplit
 
@@ -97,14 +101,13 @@ def font_configuration():
     """This thread's WeasyPrint ``FontConfiguration``, made once and kept.
 
     Given none, WeasyPrint makes a new one for every document (a fontconfig
-    configuration and a Pango font map), and a worker does not get that memory
-    back: its RSS grew by 0.38 MB per report PDF of a 5 000-enrollment cohort,
-    0.15 MB with this one reused (bench/pdf_memory.py). What is left grows inside
-    WeasyPrint and Pango; gunicorn's ``--max-requests`` bounds it
-    (docs/deployment.md). One per thread, as Pango's font maps are not meant to
-    be shared between threads. The app's PDFs declare no ``@font-face`` (a test
-    keeps it so), which would add font files to the configuration with every
-    document.
+    configuration and a Pango font map, 0.38 MB of RSS per report PDF that a
+    process never gets back; 0.15 MB with this one reused, bench/pdf_memory.py).
+    PDFs are rendered in a child process (``render_pdf``), which inherits this
+    configuration from the worker instead of building its own each time. One per
+    thread, as Pango's font maps are not meant to be shared between threads. The
+    app's PDFs declare no ``@font-face`` (a test keeps it so), which would add font
+    files to the configuration with every document.
     """
     config = getattr(_fonts, "config", None)
     if config is None:
@@ -114,13 +117,98 @@ def font_configuration():
     return config
 
 
+class PdfRenderError(RuntimeError):
+    """The process rendering a PDF failed, died or took too long."""
+
+
 def render_pdf(html: str, base_url: str) -> bytes:
-    """Render ``html`` to PDF bytes; relative URLs resolve against ``base_url``."""
+    """Render ``html`` to PDF bytes; relative URLs resolve against ``base_url``.
+
+    With ``PDF_RENDER_IN_CHILD`` (the default where the system can fork) WeasyPrint
+    runs in a child process forked for this one document: what the rendering
+    allocates goes with the child. In the worker itself, the first report PDF of a
+    5 000-enrollment cohort raised its RSS by 42 MB for good and every later one by
+    0.15 MB more (bench/pdf_memory.py); in a child the worker's memory stays where
+    it is. WeasyPrint is imported and the font configuration made here, once, so
+    every child starts with them.
+    """
     import weasyprint  # imported lazily: it is heavy and only PDFs need it
 
     fetcher = make_url_fetcher(base_url)
-    document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
-    return document.write_pdf(font_config=font_configuration())
+    fonts = font_configuration()
+
+    def write() -> bytes:
+        document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+        return document.write_pdf(font_config=fonts)
+
+    if current_app.config["PDF_RENDER_IN_CHILD"] and hasattr(os, "fork"):
+        return _in_child(write, current_app.config["PDF_RENDER_TIMEOUT"])
+    return write()
+
+
+# A gunicorn worker's own handlers: in the child the defaults (a signal to the
+# process group, e.g. Ctrl-C, ends the child; it does not run the worker's shutdown).
+_RESET_SIGNALS = ("SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGUSR1", "SIGUSR2", "SIGWINCH",
+                  "SIGABRT", "SIGCHLD")
+_OK, _FAILED = b"\x00", b"\x01"
+
+
+def _in_child(work, timeout: float) -> bytes:
+    """``work()`` in a forked child; its bytes back through a pipe, or PdfRenderError.
+
+    The child touches nothing of the parent's but memory: no database connection,
+    no socket, no file but the static files the fetcher reads and the pipe. It
+    leaves with ``os._exit``, so no exit handler, finaliser or buffered output of
+    the parent runs twice.
+    """
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        code = 1
+        try:
+            os.close(read_end)
+            gc.freeze()  # the parent's objects: not for this child's collector to walk
+            for name in _RESET_SIGNALS:
+                try:
+                    signal.signal(getattr(signal, name), signal.SIG_DFL)
+                except (AttributeError, ValueError, OSError):
+                    pass
+            try:
+                payload = _OK + work()
+                code = 0
+            except BaseException as error:  # reported to the parent, which raises
+                payload = _FAILED + f"{type(error).__name__}: {error}".encode(
+                    "utf-8", "replace")[:2000]
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(payload)
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    chunks = []
+    timed_out = False
+    try:
+        with os.fdopen(read_end, "rb", buffering=0) as pipe:
+            deadline = time.monotonic() + timeout
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([pipe], [], [], left)[0]:
+                    timed_out = True
+                    os.kill(pid, signal.SIGKILL)
+                    break
+                chunk = pipe.read(1 << 16)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+    finally:
+        _pid, status = os.waitpid(pid, 0)
+    if timed_out:
+        raise PdfRenderError(f"rendering the PDF took longer than {timeout:g} s")
+    payload = b"".join(chunks)
+    if payload[:1] == _OK and os.waitstatus_to_exitcode(status) == 0:
+        return payload[1:]
+    if payload[:1] == _FAILED:
+        raise PdfRenderError(payload[1:].decode("utf-8", "replace"))
+    raise PdfRenderError(f"the PDF process ended with status {os.waitstatus_to_exitcode(status)}")
 
 
 def render_cohort_pdf(report) -> bytes:

@@ -288,6 +288,9 @@ def test_pdfs_reuse_the_threads_font_configuration(app, monkeypatch):
         return write_pdf(self, *args, **kwargs)
 
     monkeypatch.setattr(weasyprint.HTML, "write_pdf", recording_write_pdf)
+    # Rendered here, not in a child, so the recording is seen (the child inherits the
+    # same configuration: tests/reports/test_pdf_child.py).
+    monkeypatch.setitem(app.config, "PDF_RENDER_IN_CHILD", False)
     with app.test_request_context():
         first = pdf.render_pdf("<p>Första rapporten</p>", BASE)
         second = pdf.render_pdf("<p>Andra rapporten</p>", BASE)
