@@ -5,9 +5,11 @@ client, signed in as the bench manager, on the cached data set of bench/run.py)
 and prints the resident memory every ``--every`` PDFs. A worker's memory should
 level off; a steady climb is memory the process never gets back.
 
-``--new-fonts-each-time`` gives every PDF a font configuration of its own, as
-WeasyPrint does when it is given none (the app's behaviour before the shared
-one of journey.reports.pdf.font_configuration), for comparison.
+By default each PDF is rendered in a child process, as the app does
+(``PDF_RENDER_IN_CHILD``); ``--in-worker`` renders them in this process, as the
+app did before. ``--new-fonts-each-time`` (with ``--in-worker``) gives every PDF a
+font configuration of its own, as WeasyPrint does when it is given none (the
+app's behaviour before journey.reports.pdf.font_configuration).
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ def rss_mb() -> float:
     return 0.0
 
 
-def measure(database_url: str, count: int, every: int, new_fonts: bool) -> None:
+def measure(database_url: str, count: int, every: int, new_fonts: bool,
+            in_worker: bool) -> None:
     os.environ.update(bench.app_env(database_url, env_name="production"))
     import sqlalchemy as sa
 
@@ -46,6 +49,7 @@ def measure(database_url: str, count: int, every: int, new_fonts: bool) -> None:
 
     app = create_app()
     app.config["SESSION_COOKIE_SECURE"] = False  # the test client speaks plain HTTP
+    app.config["PDF_RENDER_IN_CHILD"] = not in_worker
     with app.app_context():
         cohort_id = db.session.execute(sa.text(
             "SELECT cohort_id FROM enrollment GROUP BY cohort_id "
@@ -53,6 +57,7 @@ def measure(database_url: str, count: int, every: int, new_fonts: bool) -> None:
     client = pages._client(app, bench.MANAGER)
     path = f"/cohorts/{cohort_id}/report.pdf"
     print(f"{path}, {count} PDFs, "
+          f"{'in this process' if in_worker else 'each in a child process'}, "
           f"{'a new font configuration each' if new_fonts else 'the shared font configuration'}")
     for number in range(1, count + 1):
         with client.get(path) as response:
@@ -69,11 +74,15 @@ def main() -> int:
     parser.add_argument("--count", type=bench.positive_int, default=100, help="PDFs to render")
     parser.add_argument("--every", type=bench.positive_int, default=10,
                         help="print the memory every this many PDFs")
+    parser.add_argument("--in-worker", action="store_true",
+                        help="render in this process, not in a child (the earlier behaviour)")
     parser.add_argument("--new-fonts-each-time", action="store_true",
                         help="a font configuration per PDF (the earlier behaviour)")
     args = parser.parse_args()
+    if args.new_fonts_each_time and not args.in_worker:
+        parser.error("--new-fonts-each-time needs --in-worker (a child's fonts die with it)")
     with bench.prepared_data_set(args, "journey-pdfmem-") as database:
-        measure(database.url, args.count, args.every, args.new_fonts_each_time)
+        measure(database.url, args.count, args.every, args.new_fonts_each_time, args.in_worker)
     return 0
 
 
