@@ -162,7 +162,13 @@ def _in_child(work, timeout: float) -> bytes:
     the parent runs twice.
     """
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError as error:  # no process to be had (memory, process limit): render here
+        os.close(read_end)
+        os.close(write_end)
+        current_app.logger.warning("PDF rendered in the worker: fork failed (%s)", error)
+        return work()
     if pid == 0:  # the child
         code = 1
         try:

@@ -135,3 +135,30 @@ def test_environment_refuses_other_values(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError, match=name):
         create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_rendered_in_the_worker_when_no_process_can_be_forked(app, monkeypatch, caplog):
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    pipes, closed = [], []
+    real_pipe, real_close = os.pipe, os.close
+
+    def recording_pipe():
+        ends = real_pipe()
+        pipes.extend(ends)
+        return ends
+
+    def recording_close(fd):
+        closed.append(fd)
+        real_close(fd)
+
+    monkeypatch.setattr(pdf.os, "fork", no_fork)
+    monkeypatch.setattr(pdf.os, "pipe", recording_pipe)
+    monkeypatch.setattr(pdf.os, "close", recording_close)
+    with app.test_request_context():
+        data = pdf.render_pdf("<p>Ändå en rapport</p>", BASE)
+    # (``pdf.os`` is the os module: later pipes, e.g. pdftotext's, are recorded too.)
+    assert len(pipes) >= 2 and set(pipes[:2]) <= set(closed)  # the render's pipe closed
+    assert "fork failed" in caplog.text
+    assert "Ändå en rapport" in pdf_text(data)
