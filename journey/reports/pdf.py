@@ -5,6 +5,7 @@ fetcher that refuses everything except ``/static/...`` keeps a crafted value
 from making the server read local files (``file://``) or call other hosts.
 """
 
+import contextlib
 import gc
 import mimetypes
 import os
@@ -199,7 +200,8 @@ def _in_child(work, timeout: float) -> bytes:
                 left = deadline - time.monotonic()
                 if left <= 0 or not select.select([pipe], [], [], left)[0]:
                     timed_out = True
-                    os.kill(pid, signal.SIGKILL)
+                    with contextlib.suppress(ProcessLookupError):  # it may just have ended
+                        os.kill(pid, signal.SIGKILL)
                     break
                 chunk = pipe.read(1 << 16)
                 if not chunk:
