@@ -21,9 +21,13 @@ SAVED_MESSAGES = {
 
 
 # The section shows the soonest upcoming activities and the latest earlier ones; the
-# rest of the history is a click away, one page at a time, so the enrollment page
-# costs the same for a participant with ten activities or with a thousand.
+# rest of the history is a click away, 15 at a time, so the enrollment page costs the
+# same for a participant with ten activities or with a thousand. Five earlier ones
+# cover the last weeks of meetings (what a coach looks at before the next one) and keep
+# the plan, notes and exit sections within reach below; each earlier row with its
+# attendance buttons and links was about a fifth of the page's rendering at fifteen.
 UPCOMING_LIMIT = 20
+EARLIER_SHOWN = 5
 EARLIER_PAGE_SIZE = 15
 
 
@@ -65,6 +69,29 @@ class EarlierPage(PageRange):
         return max(0, self.total - self.page * self.per_page)
 
 
+@dataclass(frozen=True)
+class EarlierRows:
+    """The earlier activities after the first ``start`` (newest first), appended to the
+    section's list by "Show earlier activities"."""
+
+    rows: list[ActivityRow]
+    start: int
+    total: int
+
+    @property
+    def next_start(self) -> int:
+        return self.start + len(self.rows)
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.total - self.next_start)
+
+    @property
+    def next_page(self) -> int:
+        """The page of its own (without JavaScript) that holds the next row."""
+        return self.next_start // EARLIER_PAGE_SIZE + 1
+
+
 def attendance_summary(enrollment_id: int, today: date | None = None) -> ActivityLog:
     """Only the counts (for the summary line): one query."""
     counts = queries.activity_counts(enrollment_id, today or date.today())
@@ -78,7 +105,7 @@ def load_activity_log(enrollment_id: int, today: date | None = None) -> Activity
     log = attendance_summary(enrollment_id, today)
     # Always the same three statements, whether or not a list turns out empty.
     log.upcoming = queries.upcoming_activities(enrollment_id, today, UPCOMING_LIMIT)
-    log.past = queries.earlier_activities(enrollment_id, today, limit=EARLIER_PAGE_SIZE)
+    log.past = queries.earlier_activities(enrollment_id, today, limit=EARLIER_SHOWN)
     return log
 
 
@@ -91,6 +118,20 @@ def earlier_page(enrollment_id: int, page: int, today: date | None = None) -> Ea
     rows = queries.earlier_activities(enrollment_id, today, limit=EARLIER_PAGE_SIZE,
                                       offset=(page - 1) * EARLIER_PAGE_SIZE)
     return EarlierPage(rows=rows, page=page, per_page=EARLIER_PAGE_SIZE, total=total)
+
+
+def earlier_rows(enrollment_id: int, start: int, today: date | None = None) -> EarlierRows:
+    """The next earlier activities after the first ``start`` the list already shows.
+    A ``start`` at or past the end (activities were removed since the button was drawn)
+    gives no rows rather than rows the list already has."""
+    today = today or date.today()
+    total = queries.activity_counts(enrollment_id, today).past
+    start = max(0, start)
+    if start >= total:
+        return EarlierRows(rows=[], start=total, total=total)
+    rows = queries.earlier_activities(enrollment_id, today, limit=EARLIER_PAGE_SIZE,
+                                      offset=start)
+    return EarlierRows(rows=rows, start=start, total=total)
 
 
 def new_activity_form() -> ActivityForm:

@@ -2,7 +2,6 @@
 
 import functools
 import re
-from dataclasses import replace
 from datetime import date
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
@@ -18,8 +17,10 @@ from journey.activities.forms import (
     with_ids,
 )
 from journey.activities.sections import (
+    EARLIER_SHOWN,
     attendance_summary,
     earlier_page,
+    earlier_rows,
     load_activity_log,
     new_activity_form,
 )
@@ -154,23 +155,26 @@ def add(enrollment_id: int):
 @bp.route("/enrollments/<int:enrollment_id>/activities/earlier")
 @roles_required(*CASEWORK_ROLES)
 def earlier(enrollment_id: int):
-    """Earlier activities, one page at a time.
+    """Earlier activities.
 
-    htmx ("Show earlier activities" under the section's list): the next page's rows,
-    appended to the list, and the button for the page after. Without JavaScript: a
-    page of its own with previous/next links.
+    htmx ("Show earlier activities" under the section's list, ``?start=N`` when the
+    list already shows N): the next 15 rows, appended to the list, and the button for
+    the ones after. Without JavaScript: a page of its own, 15 a page, with newer and
+    older links.
     """
     enrollment = _load_enrollment(enrollment_id)
-    page = max(1, request.args.get("page", 2, type=int))
-    listing = earlier_page(enrollment.id, page)  # past the end: the last page
-    if wants_partial() and page > listing.page:
-        # Activities were removed since the button was drawn: append nothing rather
-        # than rows the list already has.
-        listing = replace(listing, rows=[])
+    if wants_partial():
+        start = request.args.get("start", EARLIER_SHOWN, type=int)
+        listing = earlier_rows(enrollment.id, start)
+        detail = f"earlier activities, from {listing.start + 1}"
+        template = "activities/_earlier_rows.html"
+    else:
+        page = max(1, request.args.get("page", 1, type=int))
+        listing = earlier_page(enrollment.id, page)  # past the end: the last page
+        detail = f"earlier activities, page {listing.page}"
+        template = "activities/earlier.html"
     record(AuditAction.view, object_type="enrollment", object_id=enrollment.id,
-           participant_id=enrollment.participant_id,
-           detail=f"earlier activities, page {page}")
-    template = "activities/_earlier_rows.html" if wants_partial() else "activities/earlier.html"
+           participant_id=enrollment.participant_id, detail=detail)
     html = render_template(template, enrollment=enrollment, listing=listing)
     db.session.commit()
     return html

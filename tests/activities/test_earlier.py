@@ -21,27 +21,35 @@ def _row_ids(html: str) -> list[int]:
 
 
 def _earlier(enr, page=None) -> str:
+    """The page of its own (without JavaScript)."""
     url = f"/enrollments/{enr.id}/activities/earlier"
     return url if page is None else f"{url}?page={page}"
 
 
-def test_section_shows_the_latest_fifteen_and_a_button_for_the_rest(client, login_as, world,
-                                                                     db):
+def _more(enr, start) -> str:
+    """What the section's button asks htmx for: the rows after the first ``start``."""
+    return f"/enrollments/{enr.id}/activities/earlier?start={start}"
+
+
+def test_section_shows_the_latest_five_and_a_button_for_the_rest(client, login_as, world,
+                                                                  db):
     enr = world["enr_a"]
     rows = _history(enr, 40)
     db.session.commit()
     login_as(world["coach_a"])
     html = text(client.get(f"/enrollments/{enr.id}"))
-    assert _row_ids(html) == [a.id for a in rows[:15]]
-    assert "Visa tidigare aktiviteter (25 till)" in html
-    assert f'hx-get="{_earlier(enr, 2)}"' in html and 'hx-target="#activities-past-list"' in html
+    assert _row_ids(html) == [a.id for a in rows[:5]]
+    assert "Visa tidigare aktiviteter (35 till)" in html
+    assert f'hx-get="{_more(enr, 5)}"' in html and 'hx-target="#activities-past-list"' in html
+    # Without JavaScript the button opens the first page of its own (rows 1–15).
+    assert f'href="{_earlier(enr, 1)}"' in html
     # The summary still counts every activity: 30 attended, 10 no-shows.
     assert "Närvaro hittills: 30 av 40 (75" in html
 
 
 def test_no_button_when_everything_fits(client, login_as, world, db):
     enr = world["enr_a"]
-    rows = _history(enr, 15)
+    rows = _history(enr, 5)
     db.session.commit()
     login_as(world["coach_a"])
     html = text(client.get(f"/enrollments/{enr.id}"))
@@ -50,23 +58,41 @@ def test_no_button_when_everything_fits(client, login_as, world, db):
     assert 'id="activities-more"' in html  # the (empty) slot stays for htmx to replace
 
 
-def test_htmx_appends_the_next_page_and_moves_the_button(client, login_as, world, db):
+def test_htmx_appends_the_next_fifteen_and_moves_the_button(client, login_as, world, db):
     enr = world["enr_a"]
     rows = _history(enr, 40)
     db.session.commit()
     login_as(world["coach_a"])
-    page2 = text(client.get(_earlier(enr, 2), headers=HX))
-    assert "<html" not in page2
-    assert _row_ids(page2) == [a.id for a in rows[15:30]]
-    # The first new row takes the focus; the button now asks for page 3.
-    assert f'<li id="activity-{rows[15].id}" class="activity activity-' in page2
-    assert page2.count("autofocus") == 1 and 'tabindex="-1" autofocus' in page2
-    assert 'id="activities-more" class="activities-more" hx-swap-oob="true"' in page2
-    assert "Visa tidigare aktiviteter (10 till)" in page2 and _earlier(enr, 3) in page2
-    page3 = text(client.get(_earlier(enr, 3), headers=HX))
-    assert _row_ids(page3) == [a.id for a in rows[30:]]
-    assert "Visa tidigare aktiviteter" not in page3
-    assert 'id="activities-more" class="activities-more" hx-swap-oob="true"' in page3
+    first = text(client.get(_more(enr, 5), headers=HX))
+    assert "<html" not in first
+    assert _row_ids(first) == [a.id for a in rows[5:20]]
+    # The first new row takes the focus; the button now asks for the rows after 20,
+    # and without JavaScript for page 2 (rows 16–30, which holds the 21st).
+    assert f'<li id="activity-{rows[5].id}" class="activity activity-' in first
+    assert first.count("autofocus") == 1 and 'tabindex="-1" autofocus' in first
+    assert 'id="activities-more" class="activities-more" hx-swap-oob="true"' in first
+    assert "Visa tidigare aktiviteter (20 till)" in first
+    assert f'hx-get="{_more(enr, 20)}"' in first and f'href="{_earlier(enr, 2)}"' in first
+    second = text(client.get(_more(enr, 20), headers=HX))
+    assert _row_ids(second) == [a.id for a in rows[20:35]]
+    assert "Visa tidigare aktiviteter (5 till)" in second and _more(enr, 35) in second
+    last = text(client.get(_more(enr, 35), headers=HX))
+    assert _row_ids(last) == [a.id for a in rows[35:]]
+    assert "Visa tidigare aktiviteter" not in last
+    assert 'id="activities-more" class="activities-more" hx-swap-oob="true"' in last
+
+
+@pytest.mark.parametrize("start, first", [("-3", 0), ("fem", 5), (None, 5)])
+def test_htmx_start_below_zero_or_not_a_number(client, login_as, world, db, start, first):
+    # A start below zero is the beginning; a missing or garbled one is what the
+    # section shows (five).
+    enr = world["enr_a"]
+    rows = _history(enr, 30)
+    db.session.commit()
+    login_as(world["coach_a"])
+    url = _earlier(enr) if start is None else f"{_earlier(enr)}?start={start}"
+    html = text(client.get(url, headers=HX))
+    assert _row_ids(html) == [a.id for a in rows[first:first + 15]]
 
 
 def test_without_javascript_a_page_with_newer_and_older_links(client, login_as, world, db):
@@ -83,8 +109,8 @@ def test_without_javascript_a_page_with_newer_and_older_links(client, login_as, 
     assert "Sida 2 av 3" in html
     assert f'href="{_earlier(enr, 1)}"' in html and f'href="{_earlier(enr, 3)}"' in html
     assert "autofocus" not in html
-    # The default page is the one after the section's.
-    assert _row_ids(text(client.get(_earlier(enr)))) == [a.id for a in rows[15:30]]
+    # The default page is the first: the latest fifteen, the section's five among them.
+    assert _row_ids(text(client.get(_earlier(enr)))) == [a.id for a in rows[:15]]
 
 
 @pytest.mark.parametrize("page, shown", [(0, 1), (-1, 1), (4, 3), (99999, 3),
@@ -106,8 +132,8 @@ def test_htmx_past_the_end_appends_nothing(client, login_as, world, db):
     _history(enr, 20)
     db.session.commit()
     login_as(world["coach_a"])
-    for page in (3, 10**20):  # beyond what any database binds as an OFFSET, too
-        html = text(client.get(_earlier(enr, page), headers=HX))
+    for start in (20, 10**20):  # beyond what any database binds as an OFFSET, too
+        html = text(client.get(_more(enr, start), headers=HX))
         assert _row_ids(html) == []
         assert 'hx-swap-oob="true"' in html and "Visa tidigare aktiviteter" not in html
 
@@ -118,7 +144,7 @@ def test_a_non_number_page_means_the_default(client, login_as, world, db):
     db.session.commit()
     login_as(world["coach_a"])
     html = text(client.get(_earlier(enr, "två")))
-    assert _row_ids(html) == [a.id for a in rows[15:]]
+    assert _row_ids(html) == [a.id for a in rows[:15]]
 
 
 def test_viewing_earlier_activities_is_audited(client, login_as, world, db):
@@ -126,12 +152,14 @@ def test_viewing_earlier_activities_is_audited(client, login_as, world, db):
     _history(enr, 20)
     db.session.commit()
     login_as(world["coach_a"])
-    client.get(_earlier(enr, 2), headers=HX)
+    client.get(_more(enr, 5), headers=HX)
+    client.get(_earlier(enr, 2))
     events = [e for e in audit(AuditAction.view, object_type="enrollment")
               if e.detail.startswith("earlier activities")]
-    assert len(events) == 1
-    assert events[0].object_id == enr.id and events[0].participant_id == enr.participant_id
-    assert events[0].detail == "earlier activities, page 2"
+    assert len(events) == 2
+    assert {(e.object_id, e.participant_id) for e in events} == {(enr.id, enr.participant_id)}
+    assert sorted(e.detail for e in events) == ["earlier activities, from 6",
+                                                "earlier activities, page 2"]
 
 
 @pytest.mark.parametrize("who, whose, status", [
@@ -149,11 +177,13 @@ def test_scope(client, login_as, world, db, who, whose, status):
     db.session.commit()
     login_as(world[who])
     assert client.get(_earlier(world[whose], 2)).status_code == status
+    assert client.get(_more(world[whose], 5), headers=HX).status_code == status
 
 
 def test_anonymous_goes_to_login(client, world, db):
-    response = client.get(_earlier(world["enr_a"], 2))
-    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    for headers in ({}, HX):
+        response = client.get(_more(world["enr_a"], 5), headers=headers)
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
 def test_query_count_does_not_grow(client, login_as, world, db, count_queries):
@@ -162,11 +192,11 @@ def test_query_count_does_not_grow(client, login_as, world, db, count_queries):
     db.session.commit()
     login_as(world["coach_a"])
     with count_queries() as few:
-        assert client.get(_earlier(enr, 2), headers=HX).status_code == 200
+        assert client.get(_more(enr, 5), headers=HX).status_code == 200
     _history(enr, 200, start=20)
     db.session.commit()
     with count_queries() as many:
-        assert client.get(_earlier(enr, 2), headers=HX).status_code == 200
+        assert client.get(_more(enr, 5), headers=HX).status_code == 200
     assert many.count == few.count, many.statements
 
 

@@ -1,7 +1,7 @@
 """Long histories in a real browser: earlier activities page in, the attention list pages.
 
-The enrollment page shows the latest activities and loads the earlier ones 15 at a
-time in place; the caseload shows the 8 most pressing of a long attention list and
+The enrollment page shows the latest five earlier activities and loads the rest 15 at
+a time in place; the caseload shows the 8 most pressing of a long attention list and
 links to the whole list. Each state is checked with axe and for CSP violations.
 """
 
@@ -29,22 +29,24 @@ def test_earlier_activities_load_in_place_with_focus_on_the_first_new_one(
     page.goto(f"/enrollments/{enr.id}#activities")
     wait_for_htmx(page)
     past = page.locator("#activities-past-list > li")
-    expect(past).to_have_count(15)
-    more = page.get_by_role("link", name="Visa tidigare aktiviteter (25 till)")
+    expect(past).to_have_count(5)
+    more = page.get_by_role("link", name="Visa tidigare aktiviteter (35 till)")
     expect(more).to_be_visible()
-    screenshot(page, "enrollment-latest-15")
+    screenshot(page, "enrollment-latest-5")
     axe_check(page)
 
     mark_window(page)
     more.focus()
     page.keyboard.press("Enter")
-    expect(past).to_have_count(30)
+    expect(past).to_have_count(20)
     assert_no_navigation(page)
     # The first of the new rows has the focus, so the keyboard carries on from there.
-    expect(past.nth(15)).to_be_focused()
-    expect(past.nth(15)).to_contain_text("Möte nummer 16")
-    expect(page.get_by_role("link", name="Visa tidigare aktiviteter (10 till)")).to_be_visible()
-    page.get_by_role("link", name="Visa tidigare aktiviteter (10 till)").click()
+    expect(past.nth(5)).to_be_focused()
+    expect(past.nth(5)).to_contain_text("Möte nummer 6")
+    page.get_by_role("link", name="Visa tidigare aktiviteter (20 till)").click()
+    expect(past).to_have_count(35)
+    expect(past.nth(20)).to_be_focused()
+    page.get_by_role("link", name="Visa tidigare aktiviteter (5 till)").click()
     expect(past).to_have_count(40)
     expect(page.locator("#activities-more a")).to_have_count(0)
     expect(past.nth(39)).to_contain_text("Möte nummer 40")
@@ -59,7 +61,7 @@ def test_earlier_activities_load_in_place_with_focus_on_the_first_new_one(
     page.goto(f"/enrollments/{enr.id}#activities")
     wait_for_htmx(page)
     mark_window(page)
-    for shown in (30, 40):
+    for shown in (20, 35, 40):
         page.locator("#activities-more a").click()
         expect(past).to_have_count(shown)
 
@@ -81,11 +83,16 @@ def test_earlier_activities_without_javascript(new_context, world, db, screensho
     page = context.new_page()
     log_in(page, world["coach_a"])
     page.goto(f"/enrollments/{enr.id}")
-    page.get_by_role("link", name="Visa tidigare aktiviteter (5 till)").click()
+    expect(page.locator("#activities-past-list > li")).to_have_count(5)
+    page.get_by_role("link", name="Visa tidigare aktiviteter (15 till)").click()
+    # The first page of its own: the latest fifteen, the five of the section among them.
     expect(page.get_by_role("heading", level=1)).to_have_text("Tidigare aktiviteter")
+    expect(page.locator("ul.activity-list > li")).to_have_count(15)
+    expect(page.get_by_text("Visar 1–15 av 20, senaste först.")).to_be_visible()
+    screenshot(page, "earlier-page-no-js")
+    page.get_by_role("link", name="Äldre aktiviteter").click()
     expect(page.locator("ul.activity-list > li")).to_have_count(5)
     expect(page.get_by_text("Visar 16–20 av 20, senaste först.")).to_be_visible()
-    screenshot(page, "earlier-page-no-js")
     page.get_by_role("link", name="Nyare aktiviteter").click()
     expect(page.locator("ul.activity-list > li")).to_have_count(15)
 
