@@ -167,6 +167,12 @@ def assessment_grid(enrollment_id: int) -> AssessmentGrid:
     return grid
 
 
+def has_assessments(enrollment_id: int) -> bool:
+    """Whether the enrollment has any self-assessment (a new one's default phase)."""
+    return db.session.scalar(sa.select(sa.exists().where(
+        Assessment.enrollment_id == enrollment_id))) or False
+
+
 def current_step(column):
     """Correlated subquery: a column of the enrollment's current step.
 

@@ -66,14 +66,22 @@ def plan_context(enrollment, *, plan_form: PlanItemForm | None = None,
     }
 
 
+def new_assessment_form(has_assessments: bool) -> AssessmentForm:
+    """A blank assessment form: dated today; a first assessment is the intake one,
+    later ones are usually midway."""
+    phase = AssessmentPhase.midway if has_assessments else AssessmentPhase.intake
+    return AssessmentForm(formdata=None, prefix="assessment", taken_on=date.today(),
+                          phase=phase.value)
+
+
 def assessment_context(enrollment, *, assessment_form: AssessmentForm | None = None,
                        notice: Notice | None = None) -> dict:
+    """The grid, and the form when the section shows it at once: before the first
+    assessment, or with errors to correct. Otherwise ``assessment_form`` is ``None``
+    and the section fetches the form when it is opened (views.new_assessment)."""
     grid = queries.assessment_grid(enrollment.id)
-    if assessment_form is None:
-        # A first assessment is the intake one; later ones are usually midway.
-        phase = AssessmentPhase.midway if grid.columns else AssessmentPhase.intake
-        assessment_form = AssessmentForm(formdata=None, prefix="assessment",
-                                         taken_on=date.today(), phase=phase.value)
+    if assessment_form is None and not grid.columns:
+        assessment_form = new_assessment_form(has_assessments=False)
     return {"assessment_grid": grid, "assessment_form": assessment_form, "notice": notice}
 
 

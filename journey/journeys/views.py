@@ -376,6 +376,22 @@ def assessments(enrollment_id: int):
                     assessment_form=form)
 
 
+@bp.route("/enrollments/<int:enrollment_id>/assessments/new")
+@roles_required(*CASEWORK_ROLES)
+def new_assessment(enrollment_id: int):
+    """The form for a new self-assessment: htmx fetches it into the section's "Record
+    an assessment" box when it is opened; without JavaScript, a page of its own."""
+    enrollment = _load(enrollment_id)
+    form = sections.new_assessment_form(queries.has_assessments(enrollment.id))
+    # The form's default phase tells whether the participant has been assessed.
+    _viewed("enrollment", enrollment.id, enrollment)
+    template = ("journeys/_assessment_form.html" if wants_partial()
+                else "journeys/assessment_new.html")
+    html = render_template(template, enrollment=enrollment, form=form)
+    db.session.commit()
+    return html
+
+
 # --- notes ---------------------------------------------------------------------------------
 
 

@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from journey.enums import AssessmentArea, AssessmentPhase, AuditAction
 from journey.journeys.models import Assessment, AssessmentScore
 from tests.journeys.helpers import (
@@ -26,7 +28,7 @@ def test_no_assessment_yet_shows_the_form_open_with_intake_chosen(client, login_
                    "assessments")
     assert '<h2 id="assessments-heading">Självskattning</h2>' in html
     assert "Ingen skattning ännu." in html
-    assert '<details class="card add-form" open>' in html
+    assert '<details class="card add-form" id="assessment-add" open>' in html
     assert '<option selected value="intake">' in html
     for area in ("Yrkeskunskap", "Motivation", "Jobbsökande", "Hälsa"):
         assert f">{area}</label>" in html
@@ -45,8 +47,13 @@ def test_table_shows_change_since_the_first_and_a_chart_per_area(client, login_a
     login_as(world["coach_a"])
     html = section(client.get(f"/enrollments/{enr.id}").get_data(as_text=True), "assessments")
     assert "3 skattningar" in html
-    assert '<details class="card add-form" >' in html  # closed once there are assessments
-    assert '<option selected value="midway">' in html
+    # Closed once there are assessments, and the form is fetched when it is opened.
+    box = section(html, "assessment-add")
+    assert "<details" in box and " open" not in box.split(">")[0]
+    assert f'hx-get="/enrollments/{enr.id}/assessments/new"' in box
+    assert 'hx-trigger="toggle once"' in box
+    assert f'<a href="/enrollments/{enr.id}/assessments/new">' in box  # without JavaScript
+    assert "<form" not in box and "assessment-score_" not in html
     header = html.split("</thead>")[0]
     assert header.index("Inskrivning") < header.index("Halvvägs") < header.index("Avslut")
     assert days_ago(90).isoformat() in header
@@ -129,7 +136,7 @@ def test_every_area_needs_a_score_from_1_to_10(client, login_as, world, db):
         assert "Skattningen sparades inte. Rätta de markerade fälten." in html
         error = html.split(f'id="{field_id}-error">')[1].split("</p>")[0]
         assert error == "Ange en poäng från 1 till 10."  # one clear message, not two
-        assert '<details class="card add-form" open>' in html
+        assert '<details class="card add-form" id="assessment-add" open>' in html
         response = client.post(f"/enrollments/{enr.id}/assessments",
                                data={**data, "csrf_token": token})
         assert response.status_code == 422
@@ -164,3 +171,94 @@ def test_assessments_section_url(client, login_as, world):
     plain = client.get(f"/enrollments/{enr.id}/assessments")
     assert plain.status_code == 302
     assert plain.headers["Location"].endswith(f"/enrollments/{enr.id}#assessments")
+
+
+def test_errors_come_back_in_the_open_form_also_after_the_first(client, login_as, world, db):
+    # With assessments the form is fetched on demand, but a rejected one comes back
+    # drawn in the section, open, with the values and the message.
+    enr = world["enr_a"]
+    assessment(enr, days_ago(30), AssessmentPhase.intake, 5)
+    db.session.commit()
+    login_as(world["coach_a"])
+    token = token_for(client, enr)
+    data = assessment_form_data(phase="midway", **{"assessment-score_health": "12"})
+    response = client.post(f"/enrollments/{enr.id}/assessments", data=data,
+                           headers={**HX, "X-CSRFToken": token})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert '<details class="card add-form" id="assessment-add" open>' in html
+    assert 'id="assessment-score_health-error">Ange en poäng från 1 till 10.' in html
+    assert '<option selected value="midway">' in html
+    assert count(Assessment) == 1
+
+
+def test_the_form_on_demand_with_htmx(client, login_as, world, db):
+    enr = world["enr_a"]
+    assessment(enr, days_ago(30), AssessmentPhase.intake, 5)
+    db.session.commit()
+    login_as(world["coach_a"])
+    response = client.get(f"/enrollments/{enr.id}/assessments/new", headers=HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in html
+    assert html.lstrip().startswith("<form")
+    assert f'hx-post="/enrollments/{enr.id}/assessments"' in html
+    assert 'name="assessment-csrf_token" type="hidden" value="' in html
+    assert f'value="{days_ago(0).isoformat()}"' in html
+    assert '<option selected value="midway">' in html  # after the intake one
+    assert html.count('class="field') >= 9  # date, phase and the seven areas
+    # Fetching it counts as a view of the enrollment (it tells whether one was assessed).
+    [event] = [e for e in events(AuditAction.view, "enrollment")]
+    assert (event.object_id, event.participant_id) == (enr.id, enr.participant_id)
+
+
+def test_the_form_on_demand_is_intake_before_the_first(client, login_as, world, db):
+    enr = world["enr_a"]
+    login_as(world["coach_a"])
+    html = client.get(f"/enrollments/{enr.id}/assessments/new", headers=HX).get_data(
+        as_text=True)
+    assert '<option selected value="intake">' in html
+
+
+def test_the_form_without_javascript_is_a_page_that_posts_back(client, login_as, world, db):
+    enr = world["enr_a"]
+    assessment(enr, days_ago(30), AssessmentPhase.intake, 5)
+    db.session.commit()
+    login_as(world["coach_a"])
+    response = client.get(f"/enrollments/{enr.id}/assessments/new")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" in html
+    assert "<h1>Registrera en skattning</h1>" in html and "Amina Ali" in html
+    assert 'name="assessment-score_health"' in html
+    assert f'action="/enrollments/{enr.id}/assessments#assessments"' in html
+    # Its POST is the section's: saved, and back to the section with the confirmation.
+    token = re.search(r'name="assessment-csrf_token" type="hidden" value="([^"]+)"', html)
+    response = client.post(f"/enrollments/{enr.id}/assessments",
+                           data={**assessment_form_data(phase="midway"),
+                                 "assessment-csrf_token": token.group(1)})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("?notice=assessment-added#assessments")
+    assert count(Assessment) == 2
+
+
+@pytest.mark.parametrize("who, whose, status", [
+    ("coach_a", "enr_a", 200),
+    ("manager1", "enr_a", 200),
+    ("coach_b", "enr_a", 404),   # another coach's participant
+    ("coach_a", "enr_b", 404),
+    ("manager2", "enr_a", 404),  # another organisation
+    ("admin1", "enr_a", 404),
+    ("portal_a", "enr_a", 404),  # the participant records theirs in the portal
+])
+def test_the_form_on_demand_scope(client, login_as, world, who, whose, status):
+    login_as(world[who])
+    for headers in ({}, HX):
+        response = client.get(f"/enrollments/{world[whose].id}/assessments/new",
+                              headers=headers)
+        assert response.status_code == status
+
+
+def test_the_form_on_demand_anonymous_goes_to_login(client, world):
+    for headers in ({}, HX):
+        response = client.get(f"/enrollments/{world['enr_a'].id}/assessments/new",
+                              headers=headers)
+        assert response.status_code == 302 and "/login" in response.headers["Location"]

@@ -105,6 +105,7 @@ ROUTES: dict[str, Rule] = {
     "journeys.toggle_plan_item": Rule(CASEWORK, CASE),
     "journeys.delete_plan_item": Rule(CASEWORK, CASE, destructive=True),
     "journeys.assessments": Rule(CASEWORK, CASE),
+    "journeys.new_assessment": Rule(CASEWORK, CASE),
     "journeys.notes": Rule(CASEWORK, CASE),
     # Only the author deletes a note (here coach A); other notes answer 404.
     "journeys.delete_note": Rule(CASEWORK, (COACH,), destructive=True),
