@@ -143,7 +143,8 @@ def context(enrollment) -> dict:
     saved = request.args.get("saved", "")
     return {
         "activity_log": load_activity_log(enrollment.id),
-        "activity_form": new_activity_form(),
+        # None: the section fetches the add form when it is opened (views.new).
+        "activity_form": None,
         "activity_message": SAVED_MESSAGES.get(saved),
         "activity_errors": {},
     }

@@ -105,7 +105,7 @@ def _section(enrollment: Enrollment, form=None, message=None, status: int = 200)
     return render_template(
         "activities/_section.html", enrollment=enrollment,
         activity_log=load_activity_log(enrollment.id),
-        activity_form=form or new_activity_form(),
+        activity_form=form,  # None: the section fetches a blank one when it is opened
         activity_message=message, activity_errors={},
     ), status
 
@@ -150,6 +150,23 @@ def add(enrollment_id: int):
         _focus_first_error(form)
         return _section(enrollment, form=form, status=422)
     return _full_page(enrollment, activity_form=form)
+
+
+@bp.route("/enrollments/<int:enrollment_id>/activities/new")
+@roles_required(*CASEWORK_ROLES)
+def new(enrollment_id: int):
+    """The form for a new activity: htmx fetches it into the section's "Add an activity"
+    box when it is opened; without JavaScript, a page of its own. Both post to ``add``."""
+    enrollment = _load_enrollment(enrollment_id)
+    template = "activities/_add_form.html" if wants_partial() else "activities/new.html"
+    html = render_template(template, enrollment=enrollment,
+                           activity_form=new_activity_form())
+    if not wants_partial():
+        # The page shows the participant's name; the fragment is a blank form.
+        record(AuditAction.view, object_type="enrollment", object_id=enrollment.id,
+               participant_id=enrollment.participant_id, detail="new activity form")
+        db.session.commit()
+    return html
 
 
 @bp.route("/enrollments/<int:enrollment_id>/activities/earlier")

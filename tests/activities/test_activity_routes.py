@@ -169,7 +169,7 @@ def test_add_refuses_attendance_in_the_future(client, login_as, world, db, htmx)
     section = _section(html)
     assert "Närvaro kan bara registreras för i dag eller ett tidigare datum" in section
     assert 'aria-invalid="true"' in section
-    assert '<details class="card activity-add" open' in section
+    assert '<details class="card activity-add" id="activity-add" open>' in section
     assert activities_of(enr) == [] and audit() == []
 
 

@@ -112,6 +112,7 @@ ROUTES: dict[str, Rule] = {
     "activities.add": Rule(CASEWORK, CASE),
     "activities.row": Rule(CASEWORK, CASE),
     "activities.earlier": Rule(CASEWORK, CASE),
+    "activities.new": Rule(CASEWORK, CASE),
     "activities.edit": Rule(CASEWORK, CASE),
     "activities.attendance": Rule(CASEWORK, CASE),
     "activities.delete": Rule(CASEWORK, CASE, destructive=True),
