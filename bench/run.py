@@ -586,6 +586,31 @@ def time_retention(database_url: str, months: int = RETENTION_MONTHS) -> dict:
 # --------------------------------------------------------------------------- main
 
 
+def _fixed_workload() -> int:
+    """Plain Python (arithmetic, a dict, strings), the same in every version of the app."""
+    total = 0
+    texts: dict[int, str] = {}
+    for i in range(200_000):
+        total += i * i % 7
+        texts[i % 1000] = str(i)
+    return total + len("".join(texts.values()))
+
+
+def machine_speed(repeat: int = 5) -> float:
+    """CPU milliseconds of a fixed workload on one core, the best of ``repeat``.
+
+    The routes' figures depend on how fast this virtual machine's cores are that day
+    (the same code has measured 15-20 % apart on two evenings); this figure does not
+    depend on the code, so it says whether two runs were on an equally fast machine.
+    """
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.process_time()
+        _fixed_workload()
+        best = min(best, time.process_time() - started)
+    return best * 1000
+
+
 def add_data_set_arguments(parser: argparse.ArgumentParser) -> None:
     """--db, --participants and --seed: which cached data set a bench script works on."""
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
@@ -652,6 +677,7 @@ def main() -> int:
         log(f"Data: {ids['counts']}; big cohort {ids['big_cohort']} "
             f"({ids['big_cohort_size']:,} enrollments); bench coach has "
             f"{len(ids['pairs'])} active enrollments")
+        speed = {"before_ms": machine_speed()}
         server = Server(database.url, args.workers)
         server.wait_ready()
         run_seconds = args.warmup + args.duration
@@ -696,6 +722,7 @@ def main() -> int:
         for m in results:
             m.share = m.requests_per_s / trivial if trivial else None
         server.stop()
+        speed["after_ms"] = machine_speed()
         rss_mb = {pid: kb / 1024 for pid, kb in server.rss.items()}
         memory_mb = {pid: kb / 1024 for pid, kb in server.rss_with_children.items()}
         server = None
@@ -706,7 +733,7 @@ def main() -> int:
         retention = time_retention(database.url)
 
         report = _report(args, database, ids, results, rss_mb, memory_mb, import_seconds,
-                         import_note, retention)
+                         import_note, retention, speed)
         return 0 if report["passed"] else 1
     finally:
         if server is not None:
@@ -716,7 +743,7 @@ def main() -> int:
 
 
 def _report(args, database, ids, results, rss_mb, memory_mb, import_seconds, import_note,
-            retention) -> dict:
+            retention, speed) -> dict:
     by_name = {m.name: m for m in results}
     checks = []
 
@@ -770,6 +797,8 @@ def _report(args, database, ids, results, rss_mb, memory_mb, import_seconds, imp
           f"({retention['apply_participants']} anonymised)")
     if database.seed_seconds is not None:
         print(f"seed-synthetic: {database.seed_seconds:.1f} s")
+    print(f"machine speed (a fixed Python workload, CPU ms on one core, lower is faster): "
+          f"{speed['before_ms']:.0f} before the routes, {speed['after_ms']:.0f} after")
     print()
     for c in checks:
         print(f"{'PASS' if c['ok'] else 'FAIL'}  {c['target']:<48} {c['value']}")
@@ -782,7 +811,7 @@ def _report(args, database, ids, results, rss_mb, memory_mb, import_seconds, imp
         "results": [asdict(m) for m in results], "rss_mb": list(rss_mb.values()),
         "memory_with_pdf_child_mb": list(memory_mb.values()),
         "import_seconds": import_seconds, "retention": retention,
-        "checks": checks, "passed": passed,
+        "machine_speed": speed, "checks": checks, "passed": passed,
         "at": time.strftime("%Y-%m-%dT%H:%M:%S"),
     }
     os.makedirs(RESULTS, exist_ok=True)
