@@ -158,6 +158,32 @@ def test_existing_participant_is_reused_and_existing_cohort_filled(setup, db):
         Enrollment.participant_id == existing.id)) == cohort.id
 
 
+def test_existing_people_are_matched_by_number_or_by_name_any_case(setup, db):
+    born = date(1985, 4, 12)
+    by_name = factories.participant(setup["org"], "Åsa", "Öberg", birth_date=born)
+    by_number = factories.participant(setup["org"], "Amal", "Hassan", birth_date=born,
+                                      id_kind=IdKind.personnummer,
+                                      national_id=PNR.replace("-", ""))
+    # Same name and birth day as by_number but another number: another person.
+    other_number = PNR_MAN
+    factories.participant(setup["org"], "Åsa", "Öberg", birth_date=date(1985, 4, 13))
+    db.session.commit()
+    result = run(setup, csv_bytes([
+        row(first_name="ÅSA", last_name="öBERG", birth_date="1985-04-12"),
+        row(first_name="Someone", last_name="Else", national_id=PNR),
+        row(first_name="Amal", last_name="Hassan", national_id=other_number, gender="man"),
+    ]))
+    db.session.commit()
+    assert result.participants_created == 1
+    enrolled = db.session.scalars(sa.select(Enrollment.participant_id).where(
+        Enrollment.cohort_id == result.cohort.id)).all()
+    assert by_name.id in enrolled and by_number.id in enrolled and len(enrolled) == 3
+    new = db.session.scalars(sa.select(Participant).where(
+        Participant.id.not_in([by_name.id, by_number.id]),
+        Participant.id.in_(enrolled))).one()
+    assert new.national_id == PNR_MAN.replace("-", "")
+
+
 def test_person_already_in_the_cohort_is_refused(setup, db):
     coh = factories.cohort(setup["program"], "Jobbpunkt 2023", starts_on=date(2023, 1, 1))
     factories.enrollment(setup["coach"], coh, factories.participant(
