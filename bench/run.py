@@ -75,6 +75,7 @@ def cache_key(participants: int, seed: int) -> str:
     digest = hashlib.sha256(f"{participants}:{seed}".encode())
     files = sorted(glob.glob(os.path.join(ROOT, "migrations", "versions", "*.py")))
     files.append(os.path.join(ROOT, "journey", "synthetic", "seed.py"))
+    files.append(os.path.join(ROOT, "journey", "bulk.py"))  # how the seeder writes
     for path in files:
         with open(path, "rb") as fh:
             digest.update(os.path.basename(path).encode() + fh.read())

@@ -12,9 +12,10 @@ reports over the synthetic data look like reports over the demo data, only
 bigger. Everything is drawn from ``random.Random(seed)``, so the same seed,
 size and day give the same data.
 
-Rows go to the database through SQLAlchemy Core ``insert()`` with lists of
-dicts (executemany), a few thousand enrollments' worth at a time, with
-explicit primary keys: no ORM unit of work per object. PostgreSQL sequences
+Rows go to the database in bulk, a few thousand enrollments' worth at a time,
+with explicit primary keys: the small tables through SQLAlchemy Core
+``insert()``, the large ones through ``journey.bulk.insert_rows``; no ORM unit
+of work per object. PostgreSQL sequences
 are moved past the inserted ids at the end. Personal data is made up:
 personnummer use 98x/99x birth numbers with a valid check digit, phone numbers
 come from PTS's range for fiction and e-mail addresses end in example.com.
@@ -28,11 +29,11 @@ import time as _time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from operator import itemgetter
 
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
+from journey import bulk
 from journey import demo as _demo
 from journey.enums import (
     OUTCOME_GROUP,
@@ -152,9 +153,8 @@ class _Writer:
     """Buffers rows per table and writes them with executemany in batches.
 
     The large tables skip SQLAlchemy's per-row parameter processing (most of the
-    time of a Core executemany): values go through each column type's own bind
-    processor, memoised per distinct value (dates, enum codes), and the tuples
-    straight to the driver's ``executemany``.
+    time of a Core executemany): they go straight to the driver through
+    ``journey.bulk.insert_rows`` (executemany on SQLite, COPY on PostgreSQL).
     """
 
     def __init__(self, connection, echo: Callable[[str], None]):
@@ -163,7 +163,6 @@ class _Writer:
         self.rows: dict[str, list[dict]] = {m.__table__.name: [] for m in _TABLES}
         self.counts: dict[str, int] = {}
         self.echo = echo
-        self._plans: dict[str, tuple] = {}
 
     def add(self, model, row: dict) -> None:
         self.rows[model.__table__.name].append(row)
@@ -175,39 +174,9 @@ class _Writer:
             self.connection.execute(table.insert(), rows[start:start + BATCH_ROWS])
         self.counts[table.name] = self.counts.get(table.name, 0) + len(rows)
 
-    def _plan(self, table: sa.Table, keys: tuple[str, ...]):
-        plan = self._plans.get(table.name)
-        if plan is None or plan[0] != keys:
-            quote = self.dialect.identifier_preparer.quote
-            mark = "?" if self.dialect.paramstyle == "qmark" else "%s"
-            # Table and column names come from the models, never from input.
-            sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(k) for k in keys)}) "  # noqa: S608
-                   f"VALUES ({', '.join(mark for _ in keys)})")  # nosec B608 # names from models
-            converters = []
-            for i, key in enumerate(keys):
-                impl = table.c[key].type.dialect_impl(self.dialect)
-                processor = impl.bind_processor(self.dialect)
-                if processor is not None:
-                    converters.append((i, {None: None}, processor))
-            plan = (keys, sql, itemgetter(*keys), converters)
-            self._plans[table.name] = plan
-        return plan
-
     def insert_raw(self, model, rows: list[dict]) -> None:
         table = model.__table__
-        _keys, sql, getter, converters = self._plan(table, tuple(rows[0]))
-        params = []
-        for row in rows:
-            values = list(getter(row))
-            for i, cache, processor in converters:
-                value = values[i]
-                try:
-                    values[i] = cache[value]
-                except KeyError:
-                    values[i] = cache[value] = processor(value)
-            params.append(tuple(values))
-        for start in range(0, len(params), BATCH_ROWS):
-            self.connection.exec_driver_sql(sql, params[start:start + BATCH_ROWS])
+        bulk.insert_rows(self.connection, table, rows, batch_rows=BATCH_ROWS)
         self.counts[table.name] = self.counts.get(table.name, 0) + len(rows)
 
     def flush(self) -> None:
