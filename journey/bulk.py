@@ -16,6 +16,7 @@ events) and by ``seed-synthetic``. Rows are written in the caller's transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,11 +30,8 @@ def _row_getter(keys: tuple[str, ...]) -> Callable[[dict], tuple]:
     def get(row: dict) -> tuple:
         return tuple(row[key] for key in keys)
 
-    if len(keys) == 1:
-        return get
-    from operator import itemgetter
-
-    return itemgetter(*keys)
+    # itemgetter of one key returns the value itself, not a tuple
+    return get if len(keys) == 1 else itemgetter(*keys)
 
 
 def _defaults(table: sa.Table, keys: tuple[str, ...]) -> list[tuple[str, Any]]:
