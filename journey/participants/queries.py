@@ -120,7 +120,8 @@ def _latest_enrollment_id():
 
 def list_participants(user, *, name: str = "", national_id: str | None = None, page: int = 1,
                       per_page: int = 50) -> ParticipantPage:
-    """One page of the participants ``user`` may see, by name; two queries at any size.
+    """One page of the participants ``user`` may see, by name; two queries at any size
+    (one when none matches).
 
     :param name: words that must each be part of the first or last name.
     :param national_id: 12 digits: an exact match (then ``name`` is ignored).
@@ -131,6 +132,10 @@ def list_participants(user, *, name: str = "", national_id: str | None = None, p
     elif name.strip():
         conditions.append(name_matches(name))
     total = db.session.scalar(sa.select(sa.func.count(Participant.id)).where(*conditions)) or 0
+    if total == 0:
+        # Nothing to list: a search with no match (a typo) would otherwise test every
+        # participant of the organisation a second time for an empty page.
+        return ParticipantPage(rows=[], total=0, page=1, per_page=per_page)
     page = clamp_page(page, total, per_page)
     # An alias: the scope's EXISTS subqueries on Enrollment must not correlate to it.
     current = aliased(Enrollment)

@@ -267,6 +267,26 @@ def test_list_query_count_does_not_grow_with_data(client, login_as, count_querie
     assert "EgenNamnAa" in html and as_coach.count <= 4, as_coach.statements
 
 
+def test_a_search_without_match_reads_the_participants_once(client, login_as, count_queries,
+                                                          db):
+    manager = factories.user(Role.manager)
+    login_as(manager)
+    _grow(manager, 30)
+    with count_queries() as found:
+        html = client.get("/participants?q=NamnA", headers=HX).get_data(as_text=True)
+    assert _name(0) in html
+    with count_queries() as none:
+        response = client.get("/participants?q=zzzz", headers=HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Ingen deltagare hittades" in html
+    participant_reads = [s for s in none.statements if "FROM participant" in s]
+    assert len(participant_reads) == 1, none.statements
+    assert none.count == found.count - 1
+    # A page past the end of nothing is still the (empty) first page.
+    assert "Ingen deltagare hittades" in client.get("/participants?q=zzzz&page=7").get_data(
+        as_text=True)
+
+
 def test_every_list_page_shown_is_audited(client, login_as, world, db):
     import sqlalchemy as sa
 
