@@ -15,8 +15,8 @@ size and day give the same data.
 Rows go to the database in bulk, a few thousand enrollments' worth at a time,
 with explicit primary keys: the small tables through SQLAlchemy Core
 ``insert()``, the large ones through ``journey.bulk.insert_rows``; no ORM unit
-of work per object. PostgreSQL sequences
-are moved past the inserted ids at the end. Personal data is made up:
+of work per object. PostgreSQL sequences are moved past the inserted ids at the
+end. Personal data is made up:
 personnummer use 98x/99x birth numbers with a valid check digit, phone numbers
 come from PTS's range for fiction and e-mail addresses end in example.com.
 """
@@ -150,7 +150,7 @@ class _Ids:
 
 
 class _Writer:
-    """Buffers rows per table and writes them with executemany in batches.
+    """Buffers rows per table and writes them in batches.
 
     The large tables skip SQLAlchemy's per-row parameter processing (most of the
     time of a Core executemany): they go straight to the driver through
