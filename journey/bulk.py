@@ -71,15 +71,14 @@ def _plan(dialect: sa.Dialect, table: sa.Table, keys: tuple[str, ...]):
     quote = dialect.identifier_preparer.quote
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     # Table and column names come from the models, never from input.
-    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
-           f"VALUES ({', '.join(mark for _ in columns)})")  # nosec B608 # names from models
+    target = f"{quote(table.name)} ({', '.join(quote(c) for c in columns)})"
+    sql = f"INSERT INTO {target} VALUES ({', '.join(mark for _ in columns)})"  # noqa: S608  # nosec B608
     converters = []
     for i, name in enumerate(columns):
         processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         if processor is not None:
             converters.append((i, processor))
-    copy_sql = (f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-                "FROM STDIN")
+    copy_sql = f"COPY {target} FROM STDIN"
     plan = (sql, copy_sql, _row_getter(keys), [make for _, make in defaults], converters)
     _PLANS[cache_key] = plan
     return plan

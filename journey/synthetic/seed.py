@@ -16,9 +16,9 @@ Rows go to the database in bulk, a few thousand enrollments' worth at a time,
 with explicit primary keys: the small tables through SQLAlchemy Core
 ``insert()``, the large ones through ``journey.bulk.insert_rows``; no ORM unit
 of work per object. PostgreSQL sequences are moved past the inserted ids at the
-end. Personal data is made up:
-personnummer use 98x/99x birth numbers with a valid check digit, phone numbers
-come from PTS's range for fiction and e-mail addresses end in example.com.
+end. Personal data is made up: personnummer use 98x/99x birth numbers with a
+valid check digit, phone numbers come from PTS's range for fiction and e-mail
+addresses end in example.com.
 """
 
 from __future__ import annotations
@@ -159,7 +159,6 @@ class _Writer:
 
     def __init__(self, connection, echo: Callable[[str], None]):
         self.connection = connection
-        self.dialect = connection.dialect
         self.rows: dict[str, list[dict]] = {m.__table__.name: [] for m in _TABLES}
         self.counts: dict[str, int] = {}
         self.echo = echo
