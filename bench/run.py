@@ -123,12 +123,15 @@ class SqliteDatabase:
             os.makedirs(CACHE, exist_ok=True)
             for stale in glob.glob(self.cached + "*"):
                 os.remove(stale)
-            tmp_url = "sqlite:///" + self.cached
+            # Built under another name and renamed when complete: an interrupted build
+            # must not leave a file that the next run takes for the data set.
+            building = self.cached + ".building"
             log(f"Building {self.cached} (N={self.participants:,}) ...")
-            self.seed_seconds = build(tmp_url, self.participants, self.seed)
+            self.seed_seconds = build("sqlite:///" + building, self.participants, self.seed)
             log(f"Seeded in {self.seed_seconds:.1f} s")
-            with sqlite3.connect(self.cached) as conn:
+            with sqlite3.connect(building) as conn:
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            os.replace(building, self.cached)
         log(f"Copying {self.cached} -> working copy")
         shutil.copyfile(self.cached, self.path)
 
@@ -207,9 +210,10 @@ class PostgresDatabase:
             self.seed_seconds = build(self.url, self.participants, self.seed)
             log(f"Seeded in {self.seed_seconds:.1f} s; dumping to {self.cached}")
             os.makedirs(CACHE, exist_ok=True)
-            with open(self.cached, "wb") as out:
+            with open(self.cached + ".partial", "wb") as out:  # renamed when complete
                 subprocess.run([f"{self.bindir}/pg_dump", "-Fc", "-Z", "1", *pg,
                                 "journey_bench"], check=True, stdout=out)
+            os.replace(self.cached + ".partial", self.cached)
         else:
             log(f"Restoring {self.cached} ...")
             started = time.perf_counter()
