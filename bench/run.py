@@ -129,9 +129,14 @@ class SqliteDatabase:
             log(f"Building {self.cached} (N={self.participants:,}) ...")
             self.seed_seconds = build("sqlite:///" + building, self.participants, self.seed)
             log(f"Seeded in {self.seed_seconds:.1f} s")
-            with sqlite3.connect(building) as conn:
+            conn = sqlite3.connect(building)
+            try:
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                conn.close()
             os.replace(building, self.cached)
+            for sidecar in glob.glob(building + "-*"):  # an emptied -wal, the -shm
+                os.remove(sidecar)
         log(f"Copying {self.cached} -> working copy")
         shutil.copyfile(self.cached, self.path)
 

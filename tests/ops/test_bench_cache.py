@@ -2,6 +2,7 @@
 
 import os
 import sqlite3
+from contextlib import closing
 
 import pytest
 
@@ -9,7 +10,8 @@ import pytest
 def _fake_build(path_from_url):
     def build(url, participants, seed):
         path = path_from_url(url)
-        with sqlite3.connect(path) as conn:
+        with closing(sqlite3.connect(path)) as conn, conn:
+            conn.execute("PRAGMA journal_mode=WAL")  # as the app's database
             conn.execute("CREATE TABLE marker (n INTEGER)")
             conn.execute("INSERT INTO marker VALUES (?)", (participants,))
         return 1.5
@@ -25,12 +27,12 @@ def test_a_build_is_cached_under_its_name_only_when_complete(bench, monkeypatch,
     database = bench.SqliteDatabase(50, 7, str(work))
     database.prepare(rebuild=False)
     assert database.seed_seconds == 1.5
-    with sqlite3.connect(database.cached) as conn:
-        assert conn.execute("SELECT n FROM marker").fetchone() == (50,)
-    with sqlite3.connect(database.path) as conn:  # the working copy
-        assert conn.execute("SELECT n FROM marker").fetchone() == (50,)
+    # Nothing but the data set itself (no half-built file, no -wal/-shm of one).
     assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == [
         database.key + ".sqlite3"]
+    for path in (database.cached, database.path):  # the cache and the working copy
+        with closing(sqlite3.connect(path)) as conn:
+            assert conn.execute("SELECT n FROM marker").fetchone() == (50,)
 
 
 def test_an_interrupted_build_leaves_nothing_taken_for_the_data_set(bench, monkeypatch,
